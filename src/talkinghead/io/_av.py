@@ -1,0 +1,47 @@
+"""Opening media with PyAV and turning its failures into the error contract."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from talkinghead.errors import MediaReadError
+
+__all__ = ["open_media"]
+
+
+def check_input_file(path: str | os.PathLike, kind: str, error: type[MediaReadError] = MediaReadError) -> Path:
+    """Raise ``error`` with a clear message when ``path`` is missing, a folder or empty."""
+    path = Path(path)
+    if not path.exists():
+        raise error(f"{kind} file {str(path)!r} does not exist")
+    if path.is_dir():
+        raise error(f"{str(path)!r} is a directory, not a {kind} file")
+    if path.stat().st_size == 0:
+        raise error(f"{kind} file {str(path)!r} is empty (0 bytes)")
+    return path
+
+
+@contextlib.contextmanager
+def open_media(path: str | os.PathLike, kind: str, error: type[MediaReadError] = MediaReadError) -> Iterator:
+    """Open ``path`` for reading with PyAV; decoding errors inside the block become ``error``."""
+    import av
+
+    path = check_input_file(path, kind, error)
+    try:
+        container = av.open(str(path), mode="r")
+    except (av.error.FFmpegError, OSError, ValueError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {kind} file {str(path)!r}: not a media format this tool decodes ({_short(exc)})") from None
+    try:
+        yield container
+    except av.error.FFmpegError as exc:
+        raise error(f"{kind} file {str(path)!r} is damaged or truncated ({_short(exc)})") from None
+    finally:
+        container.close()
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).split(":")[0] if isinstance(exc, OSError) and not str(exc).startswith("[") else str(exc)
+    return " ".join(text.split())[:160]
