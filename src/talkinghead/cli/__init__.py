@@ -1,0 +1,1 @@
+"""The command-line layer: thin wrappers that parse flags, call the library and report errors."""
