@@ -9,7 +9,7 @@ from talkinghead.errors import NotImplementedYetError
 
 def stub_command(name: str, summary: str, issue: int):
     """Return ``(HELP, DESCRIPTION, add_arguments, run)`` for a subcommand not built yet."""
-    help_text = f"{summary} [not implemented yet]"
+    help_text = f"{summary[0].lower()}{summary[1:]} [not implemented yet]"
     description = f"{summary}\n\nNot implemented yet: issue #{issue} builds it."
 
     def add_arguments(parser: argparse.ArgumentParser) -> None:
