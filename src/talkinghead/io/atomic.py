@@ -14,7 +14,7 @@ from pathlib import Path
 
 from talkinghead.errors import OutputError, OutputExistsError
 
-__all__ = ["check_output_path", "atomic_output", "atomic_write_text", "atomic_write_bytes"]
+__all__ = ["check_output_path", "make_temp_beside", "atomic_output", "atomic_write_text", "atomic_write_bytes"]
 
 
 def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
@@ -37,6 +37,17 @@ def check_output_path(path: str | os.PathLike, overwrite: bool = False) -> Path:
     return path
 
 
+def make_temp_beside(path: Path) -> Path:
+    """Create an empty temporary file next to ``path`` (same folder, same suffix), with the permissions a
+    normal new file would get (``mkstemp`` alone gives 0600)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent)
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    return Path(tmp)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds, delete it if not.
@@ -44,9 +55,7 @@ def atomic_output(path: str | os.PathLike, overwrite: bool = False) -> Iterator[
     The temporary name keeps the suffix of ``path`` so format-by-extension writers still work.
     """
     path = check_output_path(path, overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=path.parent or ".")
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = make_temp_beside(path)
     try:
         yield tmp_path
         if path.exists() and not overwrite:  # appeared while we worked

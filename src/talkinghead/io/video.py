@@ -154,6 +154,7 @@ def iter_frames(
         t0 = None
         index = 0
         previous: tuple[np.ndarray, float] | None = None
+        gap = None  # last inter-frame interval, the duration given to the final frame
         next_time = start
         for frame in container.decode(stream):
             t = frame.time if frame.time is not None else (previous[1] + 1 / 25 if previous else 0.0)
@@ -176,12 +177,16 @@ def iter_frames(
                 yield Frame(previous[0], next_time, index)
                 index += 1
                 next_time = start + index / float(fps)
+            if previous is not None:
+                gap = t - previous[1]
             previous = (image, t)
         if fps is not None and previous is not None:
-            # The last frame lasts one frame interval of the source (estimated from the stream's rate).
-            rate = stream.average_rate or stream.guessed_rate or Fraction(25)
-            last_end = previous[1] + 1.0 / float(rate)
-            while next_time < last_end - 1e-6 and (end is None or next_time < end - 1e-6):
+            # The last frame lasts as long as the interval before it (or one frame at the stream's rate).
+            if not gap or gap <= 0:
+                gap = 1.0 / float(stream.average_rate or stream.guessed_rate or 25)
+            last_end = previous[1] + gap
+            # Output frames whose interval mostly lies before the end (counts round like ffmpeg's fps filter).
+            while next_time < last_end - 0.5 / float(fps) + 1e-6 and (end is None or next_time < end - 1e-6):
                 yield Frame(previous[0], next_time, index)
                 index += 1
                 next_time = start + index / float(fps)

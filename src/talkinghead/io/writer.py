@@ -11,14 +11,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
 from talkinghead.errors import OptionError
-from talkinghead.io.atomic import check_output_path
+from talkinghead.io.atomic import check_output_path, make_temp_beside
 
 __all__ = ["VideoWriter"]
 
@@ -64,9 +63,7 @@ class VideoWriter:
         self.num_frames = 0
         self._size: tuple[int, int] | None = None  # (w, h) of the encoded stream
         self._closed = False
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".part.mp4", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._tmp = make_temp_beside(self.path.with_suffix(".mp4"))
         try:
             self._container = av.open(str(self._tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
             self._video = self._container.add_stream("libx264", rate=self.fps)
