@@ -5,23 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from talkinghead.errors import MediaReadError
+from talkinghead.io._files import check_input_file
 
 __all__ = ["open_media"]
-
-
-def check_input_file(path: str | os.PathLike, kind: str, error: type[MediaReadError] = MediaReadError) -> Path:
-    """Raise ``error`` with a clear message when ``path`` is missing, a folder or empty."""
-    path = Path(path)
-    if not path.exists():
-        raise error(f"{kind} file {str(path)!r} does not exist")
-    if path.is_dir():
-        raise error(f"{str(path)!r} is a directory, not a {kind} file")
-    if path.stat().st_size == 0:
-        raise error(f"{kind} file {str(path)!r} is empty (0 bytes)")
-    return path
 
 
 @contextlib.contextmanager

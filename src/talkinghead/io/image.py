@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from talkinghead.errors import ImageReadError, ImageTooLargeError, OutputError
+from talkinghead.io._files import check_input_file
 
 __all__ = ["read_image", "write_image", "MAX_IMAGE_PIXELS"]
 
@@ -64,13 +65,7 @@ def read_image(source: str | os.PathLike | bytes, max_pixels: int | None = MAX_I
 
     name = "image bytes" if isinstance(source, bytes | bytearray) else repr(str(source))
     if not isinstance(source, bytes | bytearray):
-        path = Path(source)
-        if not path.exists():
-            raise ImageReadError(f"image file {name} does not exist")
-        if path.is_dir():
-            raise ImageReadError(f"{name} is a directory, not an image file")
-        if path.stat().st_size == 0:
-            raise ImageReadError(f"image file {name} is empty (0 bytes)")
+        path = check_input_file(source, "image", ImageReadError)
         data = path.read_bytes()
     else:
         data = bytes(source)
