@@ -1,0 +1,17 @@
+"""3D face model, fitting and rendering on mediapipe's topology (the papers' 3DMM stand-in; DESIGN.md).
+
+- :class:`FaceModel`: canonical 468-vertex mesh + 10 iris points, per-subject identity, ARKit-52 basis (Eq. 1).
+- :class:`FaceFitter`: landmarks -> identity, expression, pose by least squares (one image or a video).
+- :class:`Camera`, :class:`Pose`: mediapipe's metric camera and the canonical -> camera similarity.
+"""
+
+from talkinghead.face3d.camera import Camera, Pose
+from talkinghead.face3d.fitting import FaceFit, FaceFitter, SequenceFit
+from talkinghead.face3d.mesh import CanonicalMesh, load_canonical_mesh
+from talkinghead.face3d.metric import landmarks_to_metric
+from talkinghead.face3d.model import FaceModel
+
+__all__ = [
+    "Camera", "Pose", "FaceModel", "FaceFit", "FaceFitter", "SequenceFit", "CanonicalMesh", "load_canonical_mesh",
+    "landmarks_to_metric",
+]
