@@ -158,3 +158,18 @@ def test_stages_run_in_order_and_hand_over_final_folders(tmp_path):
     before = (tmp_path / "run" / "body" / "stats.jsonl").read_text()
     run_stages(stages, tmp_path / "run", resume=True)
     assert (tmp_path / "run" / "body" / "stats.jsonl").read_text() == before
+
+
+def test_tensorboard_is_optional(tmp_path):
+    import importlib.util
+
+    from talkinghead.errors import DependencyMissingError
+
+    cfg = config(max_steps=2, tensorboard=True, image_every=2)
+    if importlib.util.find_spec("tensorboard") is None:
+        with pytest.raises(DependencyMissingError, match=r"talkinghead\[train\]"):
+            run_training(AutoencoderTask(), cfg, tmp_path / "run")
+        assert not (tmp_path / "run").exists()  # refused before anything was written
+    else:
+        run_training(AutoencoderTask(), cfg, tmp_path / "run")
+        assert any((tmp_path / "run" / "tensorboard").iterdir())
