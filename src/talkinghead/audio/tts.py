@@ -1,7 +1,9 @@
 """Speech synthesis with eSpeak NG (the ``espeakng-loader`` wheel's libespeak-ng), with phoneme timings.
 
 Used for test media, the bundled demo sentence and the synthetic training corpus: synthesized speech
-whose phoneme boundaries are known exactly (eSpeak reports each phoneme's start sample).
+whose phoneme boundaries are known exactly (eSpeak reports each phoneme's start sample). eSpeak's
+letter-to-sound rules (:func:`text_to_phonemes`) also give pronunciations for words missing from the
+pocketsphinx dictionary.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import numpy as np
 
 from talkinghead.errors import DependencyMissingError, OptionError
 
-__all__ = ["SpeechSynthesis", "PhonemeEvent", "synthesize"]
+__all__ = ["SpeechSynthesis", "PhonemeEvent", "synthesize", "text_to_phonemes"]
 
 # espeak_EVENT_TYPE values (speak_lib.h)
 _EVENT_LIST_TERMINATED, _EVENT_WORD, _EVENT_PHONEME, _EVENT_END = 0, 1, 7, 5
@@ -23,6 +25,7 @@ _INITIALIZE_PHONEME_EVENTS = 0x0001
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _PARAM_RATE, _PARAM_VOLUME, _PARAM_PITCH, _PARAM_RANGE = 1, 2, 3, 4
+_PHONEMES_SEPARATOR = ord("|")  # espeak_TextToPhonemes phonememode bits 8-23: separator between phonemes
 
 
 class _EventId(ctypes.Union):
@@ -63,6 +66,28 @@ class SpeechSynthesis:
     phonemes: list[PhonemeEvent]
     words: list[tuple[str, float, float]]
 
+    def arpabet_phones(self, exact_only: bool = False) -> list:
+        """The phonemes as ARPAbet :class:`~talkinghead.audio.phoneset.Phone` s (English voices only).
+
+        An eSpeak phoneme that stands for two ARPAbet phones (``A@`` -> ``AA R``) is split in equal halves;
+        with ``exact_only`` only phones whose start eSpeak reported are kept (the second halves are left
+        out), which is what boundary-accuracy measurements should compare against. Pauses and phonemes
+        with no English equivalent are left out.
+        """
+        from talkinghead.audio.phoneset import Phone, espeak_to_arpabet
+
+        out = []
+        for ev in self.phonemes:
+            mapped = espeak_to_arpabet(ev.phoneme)
+            if not mapped:
+                continue
+            step = (ev.end - ev.start) / len(mapped)
+            for k, label in enumerate(mapped):
+                if k and exact_only:
+                    break
+                out.append(Phone(label, ev.start + k * step, ev.start + (k + 1) * step))
+        return out
+
 
 class _Engine:
     """The process-wide eSpeak instance (the C library keeps global state)."""
@@ -85,6 +110,8 @@ class _Engine:
             if rate <= 0:
                 raise DependencyMissingError(f"eSpeak NG failed to initialise with data at {data_path}")
             lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+            lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+            lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
             lib.espeak_Synth.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
                                          ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p]
             cls.lib, cls.sample_rate = lib, rate
@@ -151,3 +178,24 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 160, pitch: int = 50
         word = text_bytes[pos - 1 : pos - 1 + ln].decode("utf-8", "replace") if pos > 0 else ""
         words.append((word, start, end))
     return SpeechSynthesis(wave, sr, phonemes, words)
+
+
+def text_to_phonemes(text: str, voice: str = "en-us") -> list[str]:
+    """eSpeak NG's pronunciation of ``text``: one string per word, phoneme mnemonics joined by ``|``.
+
+    Example: ``text_to_phonemes("hello world") == ["h|@|l|'oU", "w|'3:|l|d"]``. Words unknown to any
+    dictionary get eSpeak's letter-to-sound rules, so every word gets a pronunciation.
+    """
+    lib = _Engine.load()
+    words: list[str] = []
+    with _Engine.lock:
+        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise OptionError(f"unknown eSpeak voice {voice!r}")
+        buf = ctypes.c_char_p(text.encode("utf-8"))
+        ptr = ctypes.pointer(buf)
+        # One clause per call; the library advances the text pointer and sets it to NULL at the end.
+        while buf.value:
+            out = lib.espeak_TextToPhonemes(ptr, _CHARS_UTF8, _PHONEMES_SEPARATOR << 8)
+            if out:
+                words.extend(out.decode("utf-8", "replace").split())
+    return words

@@ -1,0 +1,256 @@
+"""pocketsphinx decoding of one stretch of speech: forced alignment, word recognition, phone loop.
+
+Uses the en-us acoustic model, the CMU dictionary, the word trigram LM and the phone LM that ship in the
+``pocketsphinx`` wheel (``pocketsphinx.get_model_path()``); nothing is downloaded. Three ways to get timed
+phones out of a wave (16 kHz mono float):
+
+- :meth:`SphinxDecoder.align`: a finite-state grammar of the given words (optionally ending early, for
+  long recordings whose transcript is split across chunks), decoded, then re-aligned at phone level with
+  ``set_alignment`` (pocketsphinx's state-alignment pass).
+- :meth:`SphinxDecoder.recognize`: word recognition with the trigram LM, then the same phone-level pass.
+- :meth:`SphinxDecoder.phone_loop`: "allphone" decoding with the phone LM; language independent in the
+  sense that it needs no words (the phone inventory is still English).
+
+The decoder needs silence around the speech (its cepstral mean normalisation and the grammar's leading
+silence): every wave is padded with :data:`PAD_SECONDS` of zeros on both sides and times are corrected.
+pocketsphinx's C library logs
+"Final result does not match the grammar" on stderr when an alignment attempt fails; the retry handles it.
+The phone-level pass runs with ``bestpath`` off: with it on, a spurious one-frame ``</s>`` at the end of
+the utterance makes the alignment fail (pocketsphinx issue #339, PR #354).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from talkinghead.audio.phoneset import ARPABET, SILENCE, Phone, Word, espeak_word_to_arpabet
+from talkinghead.errors import DependencyMissingError
+
+__all__ = ["Decoding", "SphinxDecoder", "get_decoder", "FRAME_RATE", "PAD_SECONDS"]
+
+logger = logging.getLogger(__name__)
+
+#: pocketsphinx's feature frame rate (frames per second; 10 ms hop).
+FRAME_RATE = 100
+#: Zeros added before and after every wave handed to the decoder.
+PAD_SECONDS = 0.25
+_SAMPLE_RATE = 16_000
+_PHONES = frozenset(ARPABET)
+_ALT = re.compile(r"\(\d+\)$")  # alternate pronunciations are named "word(2)"
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """Timed phones (and words, when words were decoded) of one stretch of audio; times in seconds
+    from the start of the wave given to the decoder. ``words_used``: how many of the requested words the
+    alignment consumed (alignment only)."""
+
+    phones: list[Phone]
+    words: list[Word] = field(default_factory=list)
+    source: str = "alignment"
+    words_used: int = 0
+
+
+def _pcm(wave: np.ndarray) -> bytes:
+    pad = np.zeros(int(PAD_SECONDS * _SAMPLE_RATE), np.int16)
+    pcm = np.clip(np.round(np.asarray(wave, np.float32) * 32767.0), -32768, 32767).astype(np.int16)
+    return np.concatenate([pad, pcm, pad]).astype("<i2").tobytes()
+
+
+def _time(frame: int, duration: float) -> float:
+    return float(min(max(frame / FRAME_RATE - PAD_SECONDS, 0.0), duration))
+
+
+def _label(name: str) -> str:
+    name = name.upper()
+    return name if name in _PHONES else SILENCE  # SIL and the noise fillers (+NSN+, +SPN+, ...)
+
+
+def _merge_silence(phones: list[Phone]) -> list[Phone]:
+    """Drop empty phones and merge adjacent silences."""
+    out: list[Phone] = []
+    for p in phones:
+        if p.end <= p.start:
+            continue
+        if out and p.label == SILENCE and out[-1].label == SILENCE:
+            out[-1] = Phone(SILENCE, out[-1].start, p.end)
+        else:
+            out.append(p)
+    return out
+
+
+class SphinxDecoder:
+    """pocketsphinx decoders for one thread (they are not thread-safe); get one with :func:`get_decoder`.
+
+    Decoders are made lazily. Alignment first tries beams somewhat wider than pocketsphinx's defaults
+    and, when the grammar cannot be completed within them (synthetic or unusual voices fall off the beam),
+    retries with very wide beams (measured on eSpeak voices: 10 of 12 sentences align at the first
+    setting, all at the second, which costs ~2x the time). Word LM and phone-loop search use the default
+    beams: wide beams make LM search many times slower.
+    """
+
+    #: (beam, pbeam, wbeam) tried in turn for alignment.
+    ALIGN_BEAMS = ((1e-60, 1e-60, 1e-40), (1e-150, 1e-150, 1e-120))
+
+    def __init__(self):
+        try:
+            import pocketsphinx
+        except ImportError:
+            raise DependencyMissingError("phone recognition needs pocketsphinx: pip install pocketsphinx") from None
+        self._ps = pocketsphinx
+        self._aligners: dict[int, object] = {}
+        self._recognizer = None
+        self._added: dict[str, str] = {}  # words given pronunciations here: word -> phones
+
+    # -- decoders -----------------------------------------------------------------------------------------
+
+    def _new(self, **config):
+        dec = self._ps.Decoder(loglevel="FATAL", lm=None, bestpath=False, **config)
+        for word, phones in self._added.items():
+            dec.add_word(word, phones, True)
+        return dec
+
+    def aligner(self, level: int = 0):
+        """The alignment decoder with beams ``ALIGN_BEAMS[level]``."""
+        if level not in self._aligners:
+            beam, pbeam, wbeam = self.ALIGN_BEAMS[level]
+            self._aligners[level] = self._new(beam=beam, pbeam=pbeam, wbeam=wbeam)
+        return self._aligners[level]
+
+    @property
+    def recognizer(self):
+        if self._recognizer is None:
+            dec = self._new()
+            dec.add_lm_file("words", self._ps.get_model_path("en-us/en-us.lm.bin"))
+            dec.add_allphone_file("phones", self._ps.get_model_path("en-us/en-us-phone.lm.bin"))
+            self._recognizer = dec
+        return self._recognizer
+
+    # -- dictionary -----------------------------------------------------------------------------------------
+
+    def pronounce(self, words: list[str]) -> list[str]:
+        """Return ``words`` restricted to those that have a pronunciation, adding eSpeak's letter-to-sound
+        pronunciation for words missing from the CMU dictionary (a word neither knows is dropped)."""
+        from talkinghead.audio.tts import text_to_phonemes
+
+        kept: list[str] = []
+        for word in words:
+            if word in self._added or self.aligner().lookup_word(word) is not None:
+                kept.append(word)
+                continue
+            phones = [p for w in text_to_phonemes(word) for p in espeak_word_to_arpabet(w)]
+            if not phones:
+                logger.warning("no pronunciation for %r; it is left out of the alignment", word)
+                continue
+            logger.info("%r is not in the dictionary; using eSpeak's pronunciation %s", word, " ".join(phones))
+            self._added[word] = " ".join(phones)
+            for dec in [*self._aligners.values(), self._recognizer]:
+                if dec is not None:
+                    dec.add_word(word, self._added[word], True)
+            kept.append(word)
+        return kept
+
+    # -- decoding -------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _run(dec, pcm: bytes) -> None:
+        dec.start_utt()
+        dec.process_raw(pcm, full_utt=True)
+        dec.end_utt()
+
+    def _phone_pass(self, dec, pcm: bytes, duration: float, source: str) -> Decoding | None:
+        """Second pass: phone-level alignment of the current hypothesis."""
+        try:
+            dec.set_alignment()
+            self._run(dec, pcm)
+            alignment = dec.get_alignment()
+        except RuntimeError as exc:
+            logger.debug("phone-level alignment failed: %s", exc)
+            return None
+        if alignment is None:
+            return None
+        phones, words = [], []
+        for w in alignment.words():
+            text = _ALT.sub("", w.name)
+            start, end = _time(w.start, duration), _time(w.start + w.duration, duration)
+            if not text.startswith(("<", "[", "+")):
+                words.append(Word(text, start, end))
+        for p in alignment.phones():
+            phones.append(Phone(_label(p.name), _time(p.start, duration), _time(p.start + p.duration, duration)))
+        return Decoding(_merge_silence(phones), words, source, len(words))
+
+    def align(self, wave: np.ndarray, words: list[str], min_words: int | None = None) -> Decoding | None:
+        """Force-align ``words`` (all in the dictionary; see :meth:`pronounce`) to ``wave``.
+
+        Args:
+            wave: ``(n,)`` float32 at 16 kHz.
+            words: the word sequence, in order.
+            min_words: if given, the speech may end after any word from ``min_words`` on (the rest of the
+                transcript belongs to later chunks); :attr:`Decoding.words_used` says where it ended.
+
+        Returns:
+            the phones, or ``None`` when the words cannot be aligned to this audio.
+        """
+        duration = len(wave) / _SAMPLE_RATE
+        if not words:
+            return Decoding([Phone(SILENCE, 0.0, duration)] if duration > 0 else [], [], "alignment", 0)
+        n = len(words)
+        first_end = n if min_words is None else min(max(min_words, 1), n)
+        transitions = [(i, i + 1, 1.0, w) for i, w in enumerate(words)]
+        transitions += [(i, n, 1.0) for i in range(first_end, n)]  # optional early end
+        pcm = _pcm(wave)
+        for level in range(len(self.ALIGN_BEAMS)):
+            dec = self.aligner(level)
+            dec.add_fsg("transcript", dec.create_fsg("transcript", 0, n, transitions))
+            dec.activate_search("transcript")
+            try:
+                self._run(dec, pcm)
+            except RuntimeError as exc:  # pragma: no cover - pocketsphinx reports failures through hyp()
+                logger.debug("alignment first pass failed: %s", exc)
+                continue
+            if dec.hyp() is not None:
+                result = self._phone_pass(dec, pcm, duration, "alignment")
+                if result is not None:
+                    return result
+            logger.debug("alignment failed with beams %s", self.ALIGN_BEAMS[level])
+        return None
+
+    def recognize(self, wave: np.ndarray) -> Decoding | None:
+        """Recognise English words with the trigram LM, then align their phones. ``None`` if nothing was
+        recognised or the phone pass failed."""
+        duration = len(wave) / _SAMPLE_RATE
+        dec = self.recognizer
+        dec.activate_search("words")
+        pcm = _pcm(wave)
+        self._run(dec, pcm)
+        hyp = dec.hyp()
+        if hyp is None or not hyp.hypstr.strip():
+            return None
+        return self._phone_pass(dec, pcm, duration, "recognition")
+
+    def phone_loop(self, wave: np.ndarray) -> Decoding:
+        """Decode phones with the phone LM (no words)."""
+        duration = len(wave) / _SAMPLE_RATE
+        dec = self.recognizer
+        dec.activate_search("phones")
+        self._run(dec, _pcm(wave))
+        phones = [
+            Phone(_label(s.word), _time(s.start_frame, duration), _time(s.end_frame + 1, duration)) for s in dec.seg()
+        ]
+        return Decoding(_merge_silence(phones), [], "phone-loop", 0)
+
+
+_local = threading.local()
+
+
+def get_decoder() -> SphinxDecoder:
+    """The calling thread's :class:`SphinxDecoder` (made on first use; loading the models takes ~0.3 s)."""
+    dec = getattr(_local, "decoder", None)
+    if dec is None:
+        dec = _local.decoder = SphinxDecoder()
+    return dec
