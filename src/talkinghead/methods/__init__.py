@@ -1,0 +1,77 @@
+"""Methods: one package per method, registered by name in :data:`METHODS` (STYLE.md 9).
+
+A method is a config class (a frozen dataclass deriving from
+:class:`~talkinghead.methods.base.GenerateOptions`) and a ``generate(source, audio, output, config, ...)``
+function. Both are named by import path and imported only when used, so that listing methods (``--help``) does
+not import a method's dependencies. Later methods add themselves with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from talkinghead.errors import OptionError
+
+__all__ = ["Method", "METHODS", "register", "get_method"]
+
+
+def _load(path: str):
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
+class Method:
+    """A registered method.
+
+    Attributes:
+        name: registry key (``--method NAME``).
+        summary: one line for ``--help``.
+        config: ``"module:Class"`` of its config dataclass.
+        pipeline: ``"module:function"`` of its ``generate(source, audio, output, config, *, overwrite,
+            save_motion, progress) -> GenerateResult``.
+    """
+
+    name: str
+    summary: str
+    config: str
+    pipeline: str
+
+    def config_class(self) -> type:
+        return _load(self.config)
+
+    def generate_function(self):
+        return _load(self.pipeline)
+
+
+#: method name -> :class:`Method`
+METHODS: dict[str, Method] = {}
+
+
+def register(method: Method) -> Method:
+    """Add a method to :data:`METHODS` (a name can be registered once)."""
+    if method.name in METHODS:
+        raise ValueError(f"method {method.name!r} is already registered")
+    METHODS[method.name] = method
+    return method
+
+
+def get_method(name: str) -> Method:
+    """The registered method ``name``.
+
+    Raises:
+        OptionError: unknown name; the message lists the known ones.
+    """
+    try:
+        return METHODS[name]
+    except KeyError:
+        raise OptionError(f"unknown method {name!r}; available: {', '.join(sorted(METHODS))}") from None
+
+
+register(Method(
+    name="default",
+    summary="mesh-guided warp of the source with a synthesised mouth: no trained weights, faster than real time on a CPU",
+    config="talkinghead.methods.default.config:DefaultConfig",
+    pipeline="talkinghead.methods.default.pipeline:generate",
+))

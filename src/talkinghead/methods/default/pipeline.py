@@ -1,0 +1,340 @@
+"""The default method's pipeline: source + speech -> talking video, streamed frame by frame (issue #6).
+
+    source image --FaceAnalyzer--> face --FaceFitter--> fit --FaceRig--+
+    speech ------iter_analyze----> SpeechFeatures --PhoneticMotionGenerator--> Motion --+--> targets
+    targets --WarpRenderer (mesh warp + mouth interior, at the source's resolution)--> VideoWriter (+ audio)
+
+A video source is dubbed: its frames are tracked as they are decoded, each frame's own head pose and expression
+are kept and only the mouth follows the speech; when the speech is longer than the video, the video plays on
+back and forth (frames of the later passes come from a compressed in-memory copy of the first pass).
+
+Memory does not grow with the length of the speech beyond the per-frame motion arrays (~250 bytes per frame):
+the audio is analysed chunk by chunk and only its per-frame features are kept, frames are encoded as they are
+rendered, and the writer reads the audio file in blocks.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from talkinghead.errors import AudioContentError, ImageReadError, MediaReadError, NoFaceError, OptionError
+from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe, read_image
+from talkinghead.methods.base import GenerateResult
+from talkinghead.methods.default.config import DefaultConfig
+from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures
+
+__all__ = ["generate", "output_size", "load_source"]
+
+logger = logging.getLogger(__name__)
+
+#: longest side of the output when no size is asked for (larger sources are scaled down)
+DEFAULT_MAX_SIZE = 1920
+_IMAGE_FORMATS = ("image2", "gif", "webp", "tiff", "bmp")
+
+
+def output_size(width: int, height: int, size: int | None) -> tuple[int, int]:
+    """``(w, h)`` of the output: the longer side ``size`` (default: the source's, at most 1920), even numbers."""
+    longer = max(width, height)
+    target = min(longer, DEFAULT_MAX_SIZE) if size is None else int(size)
+    scale = target / longer
+    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
+
+
+def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    shrink = size[0] < image.shape[1]
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
+
+
+def load_source(source: str | os.PathLike) -> tuple[str, np.ndarray | None]:
+    """``("image", rgb)`` or ``("video", None)``, telling them apart by content.
+
+    Raises:
+        ImageReadError: neither a readable image nor a video.
+    """
+    try:
+        info = probe(source)
+        video = info.video is not None and info.video.num_frames > 1 and not (
+            info.format.endswith("_pipe") or info.format in _IMAGE_FORMATS)
+    except MediaReadError:
+        video = False
+    if video:
+        return "video", None
+    try:
+        return "image", read_image(source)
+    except ImageReadError as exc:
+        raise ImageReadError(f"{exc} (the source must be a portrait image or a video with a face)") from None
+
+
+def _read_transcript(transcript: str | None) -> str | None:
+    if transcript is None:
+        return None
+    path = Path(transcript)
+    if len(transcript) < 4096 and "\n" not in transcript and path.suffix.lower() in (".txt", ".text", "") \
+            and path.is_file():
+        return path.read_text(encoding="utf-8", errors="replace")
+    return transcript
+
+
+def _speech(audio, config: DefaultConfig, transcript: str | None, progress: bool) -> SpeechFeatures:
+    """Per-frame speech features, analysed chunk by chunk (or an idle track for allowed silence)."""
+    from talkinghead.audio import MIN_SECONDS, iter_analyze
+
+    try:
+        return SpeechFeatures.from_tracks(iter_analyze(audio, fps=config.fps, transcript=transcript, progress=progress))
+    except AudioContentError:
+        if not config.allow_silence:
+            raise
+        duration = probe(audio).duration
+        if duration < MIN_SECONDS:
+            raise
+        logger.info("the audio is silent: rendering an idle face (--allow-silence)")
+        return SpeechFeatures.silent(int(math.ceil(duration * config.fps)), config.fps)
+
+
+def _generator(config: DefaultConfig, dubbing: bool) -> PhoneticMotionGenerator:
+    if dubbing:  # the video brings its own head motion, blinks and brows
+        return PhoneticMotionGenerator(mouth_scale=config.mouth_scale, head_motion=0.0, blink_rate=0.0, gestures=False)
+    return PhoneticMotionGenerator(
+        mouth_scale=config.mouth_scale,
+        head_motion=0.0 if config.still else config.head_motion,
+        blink_rate=config.blink_rate,
+        gestures=config.gestures and not config.still,
+    )
+
+
+def _topology():
+    from talkinghead.face3d import load_canonical_mesh
+    from talkinghead.render import default_topology
+
+    mesh = load_canonical_mesh()
+    return default_topology(mesh.triangles, mesh.mouth_triangles)
+
+
+def _progress(total: int, enabled: bool, desc: str):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="frame", desc=desc)
+
+
+def generate(
+    source: str | os.PathLike,
+    audio: str | os.PathLike,
+    output: str | os.PathLike,
+    config: DefaultConfig | None = None,
+    *,
+    overwrite: bool = False,
+    save_motion: str | os.PathLike | None = None,
+    progress: bool = False,
+) -> GenerateResult:
+    """Render a talking video with the default method.
+
+    Args:
+        source: a portrait image, or a video of a face (dubbing).
+        audio: the speech (any format FFmpeg reads, or a video's audio track).
+        output: the ``.mp4`` to write (atomically: nothing appears under this name unless it succeeds).
+        config: the options (:class:`DefaultConfig`).
+        overwrite: replace existing ``output`` / ``save_motion`` files.
+        save_motion: also write the per-frame motion as JSON (:meth:`talkinghead.motion.Motion.save`).
+        progress: show progress bars.
+
+    Raises:
+        NoFaceError, AmbiguousFaceError: no face, or several equal faces without ``face_index``.
+        ImageReadError, VideoReadError, AudioReadError: unreadable inputs.
+        AudioContentError: silent (without ``allow_silence``) or too short audio.
+        OutputError, OutputExistsError: the output cannot be written, or exists without ``overwrite``.
+    """
+    config = config or DefaultConfig()
+    output = check_output_path(output, overwrite)
+    motion_path = check_output_path(save_motion, overwrite) if save_motion is not None else None
+    transcript = _read_transcript(config.transcript)
+    kind, image = load_source(source)
+    if kind == "image":
+        result = _generate_from_image(image, str(source), audio, output, config, transcript, overwrite, progress)
+    else:
+        result = _generate_from_video(source, audio, output, config, transcript, overwrite, progress)
+    if motion_path is not None:
+        result.motion.save(motion_path, overwrite=overwrite)
+        result = GenerateResult(result.output, result.motion, result.num_frames, result.fps, result.size,
+                                result.seconds, motion_path)
+    return result
+
+
+def _select(faces, config: DefaultConfig, what: str):
+    from talkinghead.face import select_face
+
+    return select_face(faces, config.face_index, what=what)
+
+
+def _generate_from_image(image, name, audio, output, config, transcript, overwrite, progress) -> GenerateResult:
+    from talkinghead.face import FaceAnalyzer
+    from talkinghead.face3d import FaceFitter
+    from talkinghead.methods.default.rig import FaceRig
+    from talkinghead.render import WarpRenderer
+
+    seconds = {}
+    t0 = time.perf_counter()
+    size = output_size(image.shape[1], image.shape[0], config.size)
+    image = np.ascontiguousarray(_resize(image, size))
+    with FaceAnalyzer() as analyzer:
+        face = _select(analyzer.detect(image), config, repr(name))
+    fit = FaceFitter().fit_face(face)
+    rig = FaceRig(fit, face.landmarks)
+    renderer = WarpRenderer(_topology(), map_size=config.map_size)
+    prepared = renderer.prepare(image, face.landmarks, keep_source_teeth=config.keep_source_teeth)
+    seconds["face"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    speech = _speech(audio, config, transcript, progress)
+    seconds["audio"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    motion = _generator(config, dubbing=False).generate(speech, seed=config.seed)
+    seconds["motion"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    bar = _progress(motion.num_frames, progress, "rendering")
+    with VideoWriter(output, fps=_fps(config.fps), audio=audio, overwrite=overwrite) as writer:
+        for i in range(motion.num_frames):
+            landmarks, mouth = rig.targets(motion.blendshapes[i], motion.head_pose[i], motion.head_translation[i])
+            writer.write(renderer.render(prepared, landmarks, mouth))
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    seconds["render"] = time.perf_counter() - t0
+    logger.info("wrote %s: %d frames, %s", output, motion.num_frames,
+                ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
+    return GenerateResult(output, motion, motion.num_frames, float(config.fps), size, seconds)
+
+
+def _fps(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(1001)
+
+
+def pingpong(index: int, length: int) -> int:
+    """Source frame of output frame ``index`` when a ``length``-frame video plays back and forth."""
+    if length <= 1:
+        return 0
+    period = 2 * (length - 1)
+    k = index % period
+    return k if k < length else period - k
+
+
+class _FrameStore:
+    """JPEG-compressed copies of the first pass's frames and their faces, for the backward passes."""
+
+    def __init__(self):
+        self.frames: list[bytes] = []
+        self.faces: list = []
+
+    def add(self, image: np.ndarray, face) -> None:
+        ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
+        self.frames.append(data.tobytes())
+        self.faces.append(face)
+
+    def get(self, k: int) -> tuple[np.ndarray, object]:
+        image = cv2.imdecode(np.frombuffer(self.frames[k], np.uint8), cv2.IMREAD_COLOR)
+        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), self.faces[k]
+
+
+def _generate_from_video(source, audio, output, config, transcript, overwrite, progress) -> GenerateResult:
+    from talkinghead.face import DEFAULT_AMBIGUITY_RATIO, FaceAnalyzer
+    from talkinghead.face3d import FaceFitter
+    from talkinghead.methods.default.rig import FaceRig
+    from talkinghead.render import WarpRenderer
+
+    seconds = {}
+    info = probe(source).video
+    size = output_size(info.width, info.height, config.size)
+    fps = float(config.fps)
+
+    def frames() -> Iterator:
+        for frame in iter_frames(source, fps=_fps(fps)):
+            yield np.ascontiguousarray(_resize(frame.image, size))
+
+    t0 = time.perf_counter()
+    first = next(frames(), None)
+    if first is None:
+        raise NoFaceError(f"{str(source)!r} has no frames")
+    with FaceAnalyzer() as analyzer:  # fail fast: no face, or two equal faces without --face-index
+        _select(analyzer.detect(first), config, repr(str(source)))
+    seconds["face"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    speech = _speech(audio, config, transcript, progress)
+    seconds["audio"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    motion = _generator(config, dubbing=True).generate(speech, seed=config.seed)
+    seconds["motion"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    total = motion.num_frames
+    fitter = FaceFitter()
+    renderer = WarpRenderer(_topology(), map_size=config.map_size)
+    palette = None
+    store = None
+    source_frame = np.zeros(total, np.int64)
+    poses = np.full((total, 3), np.nan, np.float32)
+    bar = _progress(total, progress, "rendering")
+
+    def render(i: int, image: np.ndarray, face) -> np.ndarray:
+        nonlocal palette
+        if face is None:  # no face in this frame: it goes out as it came in
+            return image
+        fit = fitter.fit(face.landmarks, face.image_size, face.blendshapes)
+        rig = FaceRig(fit, face.landmarks)
+        prepared = renderer.prepare(image, face.landmarks, palette=palette, keep_source_teeth=config.keep_source_teeth)
+        palette = prepared.palette
+        poses[i] = face.pose
+        landmarks, mouth = rig.targets(motion.blendshapes[i], np.zeros(3))
+        return renderer.render(prepared, landmarks, mouth)
+
+    length = 0
+    with VideoWriter(output, fps=_fps(fps), audio=audio, overwrite=overwrite) as writer:
+        with FaceAnalyzer() as analyzer:
+            ambiguity = DEFAULT_AMBIGUITY_RATIO if config.face_index is None else None
+            for tracked in analyzer.track(frames(), fps=fps, face_index=config.face_index, ambiguity_ratio=ambiguity):
+                if length >= total:
+                    break
+                if store is None and info.num_frames < total + 2:
+                    store = _FrameStore()  # the speech may outlast the video: keep the frames to play them back
+                if store is not None:
+                    store.add(tracked.image, tracked.face)
+                source_frame[length] = length
+                writer.write(render(length, tracked.image, tracked.face))
+                length += 1
+                if bar is not None:
+                    bar.update(1)
+        if length == 0:
+            raise NoFaceError(f"{str(source)!r} has no frames")
+        for i in range(length, total):
+            k = pingpong(i, length)
+            if store is None or k >= len(store.frames):
+                raise OptionError("the video ended early and its frames were not kept")  # pragma: no cover
+            image, face = store.get(k)
+            source_frame[i] = k
+            writer.write(render(i, image, face))
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    seconds["render"] = time.perf_counter() - t0
+    valid = np.isfinite(poses[:, 0])
+    rel = np.where(valid[:, None], poses - (poses[valid][0] if valid.any() else 0), 0).astype(np.float32)
+    motion = Motion(motion.fps, motion.blendshapes, rel, motion.head_translation, motion.blink,
+                    {"source_frame": source_frame}, motion.seed)
+    logger.info("wrote %s: %d frames from %d video frames, %s", output, total, length,
+                ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
+    return GenerateResult(output, motion, total, fps, size, seconds)
