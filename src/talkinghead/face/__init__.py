@@ -40,6 +40,8 @@ _EXPORTS = {
     "eyes_mask": "masks",
     "feather_mask": "masks",
     "Compositor": "compositor",
+    "facial_transform": "geometry",
+    "pose_angles": "geometry",
     "SourceFace": "source_face",
     "load_source_face": "source_face",
 }

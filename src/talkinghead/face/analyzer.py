@@ -8,7 +8,7 @@ Images (:meth:`FaceAnalyzer.detect`):
 2. *refine*: for each proposal the FaceLandmarker (IMAGE mode) runs on an upright square crop of the
    full-resolution image around it (the face about 40% of the crop, resampled to ``refine_size``); its
    landmarks are mapped back to the image and the head transform is recomputed for the full image
-   (:func:`talkinghead.face3d.landmarks_to_metric`, mediapipe's geometry pipeline);
+   (:func:`talkinghead.face.geometry.facial_transform`, mediapipe's geometry pipeline);
 3. *verify*: the detector scores an aligned crop of the refined face; this is ``DetectedFace.score``. mediapipe
    happily fits a face mesh to a dog; the dog scores 0.72 here, human photos, paintings, sculptures and 3D
    cartoons 0.87-0.96 (measured on ../shared/media), so faces below ``min_confidence`` (0.8) are dropped.

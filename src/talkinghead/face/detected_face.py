@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from talkinghead.errors import AmbiguousFaceError, NoFaceError, OptionError
+from talkinghead.face.geometry import facial_transform, pose_angles
 
 __all__ = ["DetectedFace", "select_face", "box_iou", "DEFAULT_AMBIGUITY_RATIO"]
 
@@ -27,11 +28,10 @@ class DetectedFace:
         blendshapes: ``(52,)`` float32 in [0, 1], ARKit order (:data:`talkinghead.blendshapes.ARKIT_NAMES`).
         transform: ``(4, 4)`` float32 mediapipe facial transformation matrix: canonical mesh (cm) -> mediapipe's
             metric camera space (perspective, vertical FOV 63 degrees, near 1), recomputed from ``landmarks``
-            for the full image (:func:`talkinghead.face3d.landmarks_to_metric`; equal to mediapipe's to ~1e-4).
-        yaw, pitch, roll: head rotation in degrees from ``transform`` in camera space, ``R = Ry(yaw) Rx(pitch)
-            Rz(roll)`` (:attr:`talkinghead.face3d.Pose.euler`): yaw > 0 turns the face towards the image right
-            (the subject's left), pitch > 0 tilts the nose down, roll > 0 rotates the face counter-clockwise
-            in the image. A face looking straight at the lens but off the image centre has a non-zero pose.
+            for the full image (:func:`talkinghead.face.geometry.facial_transform`; mediapipe's to ~1e-4).
+        yaw, pitch, roll: head rotation in degrees from ``transform`` (camera space): yaw > 0 turns the face
+            towards the image's right, pitch > 0 lifts the chin, roll > 0 tilts the head counter-clockwise in
+            the image (:mod:`talkinghead.face.geometry`).
         bbox: ``(x0, y0, x1, y1)`` pixels: the box around the 478 landmarks.
         score: confidence in [0, 1] that this is a human face: the face detector's score on an upright crop of
             the face (the dog in the real media scores 0.72; human photos, paintings, sculptures 0.87-0.96).
@@ -60,15 +60,11 @@ class DetectedFace:
             image_size: ``(width, height)``.
             score: confidence in [0, 1].
         """
-        from talkinghead.face3d.camera import Camera
-        from talkinghead.face3d.metric import landmarks_to_metric
-
         landmarks = np.asarray(landmarks, dtype=np.float32)
         if landmarks.shape != (478, 3):
             raise ValueError(f"landmarks must be (478, 3), got {landmarks.shape}")
-        pose = landmarks_to_metric(landmarks, Camera.mediapipe(int(image_size[0]), int(image_size[1]))).pose
-        transform = pose.matrix.astype(np.float32)
-        yaw, pitch, roll = pose.euler
+        transform = facial_transform(landmarks, image_size)
+        yaw, pitch, roll = pose_angles(transform)
         x0, y0 = landmarks[:, :2].min(0)
         x1, y1 = landmarks[:, :2].max(0)
         landmarks.setflags(write=False)

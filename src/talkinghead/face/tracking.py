@@ -9,7 +9,7 @@ frames a pipeline uses, streaming:
   detection before and the first after (a gap at the very start or end of the video holds the nearest one);
 - longer gaps are *lost*: those frames carry no face (``None``) and a warning is logged; nothing is invented;
 - landmarks are smoothed without lag (:mod:`talkinghead.face.smoothing`); the head transform and pose are
-  recomputed from the smoothed landmarks (:func:`talkinghead.face3d.landmarks_to_metric`), so they are
+  recomputed from the smoothed landmarks (:func:`talkinghead.face.geometry.facial_transform`), so they are
   smoothed consistently. Blendshapes are passed as detected (blinks are a few frames long).
 
 Frames come out in order, at most ``max_gap + rigid_window`` seconds after they went in; memory is bounded
