@@ -10,7 +10,7 @@ Steps (docs/face3d.md has the reasoning and the results):
    mirror and locality priors and ``jawOpen`` fitted alone first (``talkinghead.face3d.basis_fit``);
 4. per shape: excitation (mean within-video std of the score) and stability (cosine between the fits on the
    first and second half of every video, and the worst leave-one-video-out fit); a shape is kept from the data
-   when excitation >= 0.01 and both stabilities >= 0.65, otherwise it gets its geometric definition;
+   when excitation >= 0.01 and both stabilities >= 0.7, otherwise it gets its geometric definition;
 5. held-out landmark error in % of face height: 5-fold cross-validation over contiguous time blocks of every
    video, and leave-one-video-out (neutral from the first half of the held-out video, error on its second half),
    against predicting the subject's neutral face and the subject's mean face;
@@ -39,7 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 OUT = REPO / "src/talkinghead/assets/face3d/expression_basis.npz"
 DEFAULT_VIDEOS = sorted((REPO.parent / "shared/media/video").glob("*.mp4"))
 MIN_EXCITATION = 0.01
-MIN_STABILITY = 0.65
+MIN_STABILITY = 0.7
 FOLDS = 5
 
 logger = logging.getLogger("fit_basis")
@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     rough_mean = p.mean(0)
     mirror = np.concatenate([bf.mirror_map(mesh.vertices),
                              NUM_VERTICES + bf.mirror_map(rough_mean[NUM_VERTICES:], exact=0)])
+    # Symmetric reference shape for the region prior and the geometric shapes (keeps Left/Right exact mirrors).
+    rough_mean = 0.5 * (rough_mean + rough_mean[mirror] * np.array([-1.0, 1.0, 1.0]))
     fitter = BasisFitter(rough_mean, mirror)
 
     # Excitation and stability per shape decide where each shape comes from.
@@ -206,7 +208,12 @@ def main(argv: list[str] | None = None) -> None:
     sources = {}
     for k, name in enumerate(ARKIT_NAMES):
         data_ok = excitation[k] >= MIN_EXCITATION and min(halves[k], lovo[k]) >= MIN_STABILITY
-        sources[name] = "fitted" if data_ok else ("zero" if not np.any(geometric[name]) else "geometric")
+        if data_ok:
+            sources[name] = "fitted"
+        elif name in geometric:
+            sources[name] = "geometric" if np.any(geometric[name]) else "zero"
+        else:
+            sources[name] = "fitted (unstable)"  # no geometric definition: kept, and flagged in the report
     if sources["jawOpen"] == "fitted":
         sources["jawOpen"] = "fitted (single variable)"
     fitter.sources = {n: ("fitted" if v.startswith("fitted") else v) for n, v in sources.items()}

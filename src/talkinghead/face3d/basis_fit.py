@@ -221,7 +221,8 @@ def geometric_shapes(mean_shape: np.ndarray, basis: np.ndarray, groups) -> dict[
 
     Returns:
         name -> ``(n, 3)`` float64 for jawForward, jawLeft, jawRight, mouthClose, mouthLeft, mouthRight,
-        mouthFrown*, mouthDimple*, mouthStretch*, mouthRoll*, cheekPuff, cheekSquint*, noseSneer*, eyeWide*,
+        mouthFrown*, mouthDimple*, mouthStretch*, mouthRoll*, mouthPress*, mouthShrug*, mouthPucker,
+        mouthFunnel, cheekPuff, cheekSquint*, noseSneer*, eyeWide*,
         eyeLook* (the iris turned by 30 degrees about the eyeball centre, 1.2 cm behind it), tongueOut.
     """
     p = np.asarray(mean_shape, np.float64)
@@ -287,6 +288,32 @@ def geometric_shapes(mean_shape: np.ndarray, basis: np.ndarray, groups) -> dict[
                 d = np.zeros((n, 3))
                 d[iris] = (p[iris] - ball) @ rot.T + ball - p[iris]
                 out[f"eyeLook{direction}{side}"] = d
+    # mouthPress: the lips pressed together on one side (lower lip pushed up, upper lip down, both thinner).
+    for side, sx in (("Left", 1.0), ("Right", -1.0)):
+        w_side = _sigmoid(sx * p[:, 0] / 0.3) * taper_all
+        press = np.zeros((n, 3))
+        press[list(groups.LIPS_OUTER[1:half])] = np.array([0.0, 0.25, 0.0])
+        press[list(groups.LIPS_INNER[1:half])] = np.array([0.0, 0.1, 0.0])
+        press[list(groups.LIPS_OUTER[half + 1:])] = np.array([0.0, -0.1, 0.0])
+        out[f"mouthPress{side}"] = press * w_side[:, None]
+    # Shrugs (chin raiser / upper-lip raise), pucker (lips forward and narrow), funnel (lips forward and apart).
+    lower_lip = list(groups.LIPS_OUTER[1:half]) + list(groups.LIPS_INNER[1:half])
+    upper_lip = list(groups.LIPS_OUTER[half + 1:]) + list(groups.LIPS_INNER[half + 1:])
+    chin = w_jaw * (p[:, 1] < p[groups.LIPS_OUTER[half // 2], 1])  # below the lower lip
+    shrug = chin[:, None] * np.array([0.0, 0.25, 0.15])
+    shrug[lower_lip] = np.array([0.0, 0.3, 0.2])
+    out["mouthShrugLower"] = shrug
+    shrug = np.zeros((n, 3))
+    shrug[upper_lip] = np.array([0.0, 0.2, 0.1])
+    out["mouthShrugUpper"] = shrug * taper_all[:, None]
+    lips_all = list(groups.LIPS)
+    pucker = w_lips[:, None] * np.array([0.0, 0.0, 0.5])
+    pucker[lips_all, 0] -= 0.35 * np.sign(p[lips_all, 0]) * (1.0 - taper_all[lips_all])
+    out["mouthPucker"] = pucker
+    funnel = w_lips[:, None] * np.array([0.0, 0.0, 0.4])
+    funnel[list(groups.LIPS_INNER[1:half]), 1] -= 0.3 * taper_all[list(groups.LIPS_INNER[1:half])]
+    funnel[list(groups.LIPS_INNER[half + 1:]), 1] += 0.3 * taper_all[list(groups.LIPS_INNER[half + 1:])]
+    out["mouthFunnel"] = funnel
     puff = np.zeros((n, 3))
     for sx in (-1.0, 1.0):
         centre = np.array([sx * 4.0, -3.0, 3.5])
