@@ -98,7 +98,7 @@ class FaceFragments:
         ids, weights = self._corners
         attributes = np.asarray(attributes, np.float64)
         out = np.full(self.mask.shape + attributes.shape[1:], background)
-        out[self.mask] = np.einsum("mk,mkc->mc", weights, attributes[ids])
+        out[self.mask] = sum(weights[:, k, None] * attributes[ids[:, k]] for k in range(3))
         return out
 
 
