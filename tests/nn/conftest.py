@@ -76,6 +76,15 @@ def _check(factory: Callable[[], torch.nn.Module], make_inputs: Callable[[torch.
     return module
 
 
+@pytest.fixture(autouse=True)
+def single_thread():
+    """One thread: these tensors are tiny, and spinning threads crawl on a shared CPU."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def check_component(tmp_path):
     """``check_component(factory, make_inputs, shapes, loss_of=None)`` -> the checked module."""

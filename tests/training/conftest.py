@@ -36,9 +36,9 @@ def write_config(path: Path, training: dict, task: dict) -> Path:
     return path
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def single_thread():
-    """Run the in-process reference on one thread, like the subprocesses (same float summation order)."""
+    """One thread, like the subprocesses (same float summation order; no spinning threads on a shared CPU)."""
     import torch
 
     threads = torch.get_num_threads()
