@@ -41,6 +41,7 @@ FRAME_RATE = 100
 PAD_SECONDS = 0.25
 _SAMPLE_RATE = 16_000
 _PHONES = frozenset(ARPABET)
+_NOISE_FLOOR = 1e-5  # RMS of the added noise floor (-100 dBFS, a third of a 16-bit step)
 _ALT = re.compile(r"\(\d+\)$")  # alternate pronunciations are named "word(2)"
 
 
@@ -57,9 +58,18 @@ class Decoding:
 
 
 def _pcm(wave: np.ndarray) -> bytes:
-    pad = np.zeros(int(PAD_SECONDS * _SAMPLE_RATE), np.int16)
-    pcm = np.clip(np.round(np.asarray(wave, np.float32) * 32767.0), -32768, 32767).astype(np.int16)
-    return np.concatenate([pad, pcm, pad]).astype("<i2").tobytes()
+    """16-bit PCM, padded with silence, with a white noise floor of about one 16-bit step (dither; fixed
+    seed, so decoding stays deterministic).
+
+    The acoustic model never saw bands with no energy at all: audio sampled at 8 kHz (nothing above
+    4 kHz once resampled) cannot be force-aligned without the floor. Measured on an eSpeak sentence:
+    without it 8 kHz audio fails to align; with it, it aligns with a median phone-start error of 16 ms
+    (full-band: 11 ms without, 14 ms with, i.e. within the 10 ms frame grid).
+    """
+    pad = np.zeros(int(PAD_SECONDS * _SAMPLE_RATE), np.float32)
+    x = np.concatenate([pad, np.asarray(wave, np.float32), pad])
+    x = x + np.random.default_rng(0).normal(0.0, _NOISE_FLOOR, len(x)).astype(np.float32)
+    return np.clip(np.round(x * 32767.0), -32768, 32767).astype("<i2").tobytes()
 
 
 def _time(frame: int, duration: float) -> float:
@@ -202,7 +212,9 @@ class SphinxDecoder:
         n = len(words)
         first_end = n if min_words is None else min(max(min_words, 1), n)
         transitions = [(i, i + 1, 1.0, w) for i, w in enumerate(words)]
-        transitions += [(i, n, 1.0) for i in range(first_end, n)]  # optional early end
+        # optional early end: word i may also lead straight to the final state. (Epsilon transitions to
+        # the final state made with create_fsg are not followed by the FSG search, so words carry them.)
+        transitions += [(i, n, 1.0, words[i]) for i in range(first_end - 1, n - 1)]
         pcm = _pcm(wave)
         for level in range(len(self.ALIGN_BEAMS)):
             dec = self.aligner(level)
