@@ -58,9 +58,8 @@ def test_published_formats_load_and_reproduce(random_lpips, lpips_files):
 def test_whole_lpips_state_dict_keys_are_accepted(random_lpips, tmp_path):
     # The lpips package's own module names: net.sliceK.N.* for the backbone.
     slices = {0: 1, 1: 1, 3: 2, 4: 2, 6: 3, 7: 3, 8: 4, 9: 4, 10: 5, 11: 5}
-    state = {
-        f"net.slice{slices[int(k.split('.')[0])]}.{k}": v for k, v in random_lpips.backbone.features.state_dict().items()
-    }
+    backbone = random_lpips.backbone.features.state_dict()
+    state = {f"net.slice{slices[int(k.split('.')[0])]}.{k}": v for k, v in backbone.items()}
     torch.save(state, tmp_path / "full.pth")
     heads = {f"lin{i}.model.1.weight": lin.model[1].weight.detach() for i, lin in enumerate(random_lpips.lins)}
     torch.save(heads, tmp_path / "alex.pth")

@@ -81,7 +81,9 @@ def identity_similarity(pred: np.ndarray, ref: np.ndarray, *, name: str) -> Metr
         ),
     ),
 )
-def csim_metric(*, pred_faces: np.ndarray, ref_faces: np.ndarray, arcface: str | os.PathLike, device="cpu") -> MetricResult:
+def csim_metric(
+    *, pred_faces: np.ndarray, ref_faces: np.ndarray, arcface: str | os.PathLike, device="cpu"
+) -> MetricResult:
     embed = cached_model(load_arcface, arcface, device=str(device))
     pred = np.concatenate([embed(batch) for batch in iter_frame_batches(as_frames(pred_faces, name="pred_faces"), 32)])
     return identity_similarity(pred, embed(as_frames(ref_faces)), name="csim")

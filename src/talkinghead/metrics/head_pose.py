@@ -56,7 +56,8 @@ def head_pose_diversity(pose: np.ndarray) -> float:
     higher_is_better=True,
     definition="""Head-motion diversity: standard deviation over the video's frames of each Euler angle
     (pitch, yaw, roll, degrees), averaged over the three angles.""",
-    reference="OSM-Net (Liu et al.), Sec. IV, evaluation metrics ('generation diversity'), with angles from a pose estimator "
+    reference="OSM-Net (Liu et al.), Sec. IV, evaluation metrics ('generation diversity'), with angles from a "
+    "pose estimator "
     "(Hopenet: Ruiz, Chong & Rehg, CVPR Workshops 2018).",
     papers=("osm_net",),
 )

@@ -211,7 +211,6 @@ def load_fid_inception(path: str | os.PathLike) -> FIDInceptionV3:
     """Build :class:`FIDInceptionV3` and load the user's weight file (module docstring), eval mode, CPU."""
     model = FIDInceptionV3()
     state = load_state_dict(path, what="FID Inception-v3 weights")
-    assign_state_dict(
-        model, state, what="FID Inception-v3 weights", strip_prefixes=("module.",), ignore_prefixes=("fc.", "AuxLogits.")
-    )
+    what = "FID Inception-v3 weights"
+    assign_state_dict(model, state, what=what, strip_prefixes=("module.",), ignore_prefixes=("fc.", "AuxLogits."))
     return model.eval().requires_grad_(False)

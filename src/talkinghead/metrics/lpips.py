@@ -26,7 +26,6 @@ from typing import Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from talkinghead.errors import InputError, OptionError
@@ -41,7 +40,22 @@ logger = logging.getLogger(__name__)
 Backbone = Literal["alex", "vgg"]
 
 
-class AlexNetFeatures(nn.Module):
+class _TappedFeatures(nn.Module):
+    """A torchvision ``features`` stack returning the outputs of the layers at ``taps``."""
+
+    taps: tuple[int, ...] = ()
+    features: nn.Sequential
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        out = []
+        for i, layer in enumerate(self.features):
+            x = layer(x)
+            if i in self.taps:
+                out.append(x)
+        return out
+
+
+class AlexNetFeatures(_TappedFeatures):
     """torchvision's AlexNet ``features`` (same parameter names); returns the five ReLU outputs LPIPS taps.
 
     Input (b, 3, h, w) normalised image; outputs with 64, 192, 384, 256, 256 channels.
@@ -67,16 +81,8 @@ class AlexNetFeatures(nn.Module):
             nn.ReLU(),
         )
 
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for i, layer in enumerate(self.features):
-            x = layer(x)
-            if i in self.taps:
-                out.append(x)
-        return out
 
-
-class VGG16Features(nn.Module):
+class VGG16Features(_TappedFeatures):
     """torchvision's VGG-16 ``features`` up to relu5_3 (same parameter names); returns relu1_2, relu2_2,
     relu3_3, relu4_3, relu5_3 (64, 128, 256, 512, 512 channels)."""
 
@@ -95,14 +101,6 @@ class VGG16Features(nn.Module):
                 layers += [nn.Conv2d(in_ch, item, kernel_size=3, padding=1), nn.ReLU()]
                 in_ch = item
         self.features = nn.Sequential(*layers)
-
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for i, layer in enumerate(self.features):
-            x = layer(x)
-            if i in self.taps:
-                out.append(x)
-        return out
 
 
 class LinearHead(nn.Module):
@@ -223,7 +221,7 @@ _LPIPS_REFERENCE = (
 
 def _weights(prefix: str, net: str, torchvision_file: str) -> tuple[WeightFile, WeightFile]:
     return (
-        WeightFile(f"{prefix}_heads", f"LPIPS v0.1 linear heads `{net}.pth` (in the `lpips` wheel, lpips/weights/v0.1/)"),
+        WeightFile(f"{prefix}_heads", f"LPIPS v0.1 linear heads `{net}.pth` (the `lpips` wheel has them)"),
         WeightFile(f"{prefix}_backbone", f"torchvision ImageNet {net} state dict `{torchvision_file}`"),
     )
 

@@ -72,7 +72,9 @@ def sync_scores(video: torch.Tensor, audio: torch.Tensor, *, vshift: int = VSHIF
         vshift: largest offset searched, in frames.
     """
     if video.ndim != 2 or video.shape != audio.shape or len(video) == 0:
-        raise InputError(f"sync: expected two (w, d) embeddings of one shape, got {tuple(video.shape)} and {tuple(audio.shape)}")
+        raise InputError(
+            f"sync: expected two (w, d) embeddings of one shape, got {tuple(video.shape)} and {tuple(audio.shape)}"
+        )
     video = video.double()
     audio = audio.double()
     windows = 2 * vshift + 1
