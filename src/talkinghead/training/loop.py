@@ -153,6 +153,26 @@ class _Trainer:
                 "another --out"
             )
 
+    def _check_shared_run_dir(self) -> None:
+        """All processes must see the same run folder (one machine, or a shared filesystem)."""
+        if self.info.world_size == 1:
+            return
+        token = torch.tensor([time.time_ns() % 2**62], dtype=torch.float64, device=self.device)
+        broadcast_([token])
+        marker = self.run_dir / ".run-token"
+        if self.info.is_main:
+            atomic_write_text(marker, str(int(token.item())), overwrite=True)
+        barrier()
+        try:
+            same = marker.read_text(encoding="utf-8") == str(int(token.item()))
+        except OSError:
+            same = False
+        agreed = torch.tensor([float(same)], device=self.device)
+        all_reduce_mean_([agreed])
+        if agreed.item() < 1:
+            raise OptionError(f"not every process sees the run folder {str(self.run_dir)!r}; put it on a "
+                              "filesystem shared by all processes")
+
     def _build(self) -> None:
         cfg, info = self.config, self.info
         torch.manual_seed(cfg.seed)  # identical initial weights in every process
@@ -341,7 +361,7 @@ class _Trainer:
         if info.is_main:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             ckpt.remove_partials(self.run_dir)
-        barrier()
+        self._check_shared_run_dir()
         log_handler = self._attach_log_file() if info.is_main else None
         try:
             self._build()
