@@ -46,9 +46,10 @@ def mediapipe_modules():
 @contextlib.contextmanager
 def quiet_native_stderr():
     """Capture native writes to fd 2 for the duration; log mediapipe's chatter at debug, re-emit the rest."""
+    fd = 2  # native code writes to file descriptor 2 whatever sys.stderr is
     try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):  # pytest capture or no real stderr: nothing to redirect
+        os.fstat(fd)
+    except OSError:  # no stderr at all: nothing to redirect
         yield
         return
     sys.stderr.flush()

@@ -138,16 +138,17 @@ class CropTransform:
         m[:, 2] += 0.5 * r - 0.5
         return CropTransform.from_matrix(m, size, self.image_size)
 
-    def warp(self, image: np.ndarray, border: str = "replicate") -> np.ndarray:
+    def warp(self, image: np.ndarray, border: str = "replicate", interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
         """Sample the crop from ``image`` (``(h, w, c)`` or ``(h, w)``), area-filtered when shrinking.
 
         Args:
             border: ``"replicate"`` (edge pixels repeat where the crop leaves the image) or ``"zero"``.
+            interpolation: OpenCV flag (bicubic by default, see :func:`warp_affine`).
 
         Returns:
             ``(size, size, c)`` (or ``(size, size)``), the dtype of ``image``.
         """
-        return warp_affine(image, self.matrix, (self.size, self.size), border=border)
+        return warp_affine(image, self.matrix, (self.size, self.size), border=border, interpolation=interpolation)
 
     def footprint(self) -> np.ndarray:
         """``(4, 2)`` image coordinates of the crop's corners (clockwise from top-left)."""

@@ -13,9 +13,10 @@ plain average or a causal low-pass (e.g. a One-Euro filter, which lagged 0.4-1.1
 amplitude by up to 27% on the real videos) would flatten. The cost is a delay of the rigid half-window
 (0.25 s by default) before a frame is final; memory is bounded by that window.
 
-On four real videos (talk_1-3, landscape; ``tests/face/test_tracking_real.py``) the defaults reduce the
-frame-to-frame jitter (median RMS second difference of the landmarks) 2.1-3.7x with a cross-correlation lag
-under 0.1 frame, and keep the peak-to-peak mouth opening within 3%.
+On the evenly timed real videos (talk_2, talk_3, landscape in ../shared/media; ``tests/face/
+test_tracking_real.py``) the defaults reduce the frame-to-frame jitter (median RMS second difference of the
+landmarks) 2.1-3.7x with a cross-correlation lag under 0.05 frame, and keep the peak-to-peak mouth opening
+within 6%. Windows are in seconds and use the frames' own times, so variable frame rates are handled.
 """
 
 from __future__ import annotations
