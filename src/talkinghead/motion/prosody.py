@@ -111,7 +111,7 @@ class ProsodyGestures:
         brow_probability: chance that an accent lifts the brows (onsets: twice this, capped at 1).
         brow_amplitude: ``browInnerUp`` weight of a strong marked event (outer brows take 60 % of it).
         nod_probability: chance that an accent comes with a nod.
-        nod_degrees: pitch dip of a strong nod in degrees (onsets lift the chin by half of it instead).
+        nod_degrees: downward pitch of a strong nod in degrees (onsets lift the chin by half of it instead).
     """
 
     brow_probability: float = 0.45
@@ -120,7 +120,8 @@ class ProsodyGestures:
     nod_degrees: float = 2.0
 
     def sample(self, events: list[ProsodyEvent], num_frames: int, fps: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        """Returns ``(brow (t,), nod_pitch_deg (t,))`` float32: brow raise weight in [0, 1] and pitch offsets."""
+        """Returns ``(brow (t,), nod_pitch_deg (t,))`` float32: brow raise weight in [0, 1] and pitch offsets in
+        degrees (``Pose.euler``'s sign: > 0 tilts the nose down)."""
         brow = np.zeros(num_frames)
         nod = np.zeros(num_frames)
         for event in events:
@@ -130,11 +131,11 @@ class ProsodyGestures:
                 if u_brow < min(1.0, 2 * self.brow_probability):
                     brow = np.maximum(brow, self.brow_amplitude * strength * pulse(num_frames, event.frame + 0.1 * fps, 0.15 * fps, 0.5 * fps))
                 if u_nod < self.nod_probability:
-                    nod += 0.5 * self.nod_degrees * strength * pulse(num_frames, event.frame + 0.15 * fps, 0.2 * fps, 0.5 * fps)
+                    nod -= 0.5 * self.nod_degrees * strength * pulse(num_frames, event.frame + 0.15 * fps, 0.2 * fps, 0.5 * fps)
             else:
                 if u_brow < self.brow_probability:
                     brow = np.maximum(brow, self.brow_amplitude * strength * pulse(num_frames, event.frame, 0.12 * fps, 0.35 * fps))
                 if u_nod < self.nod_probability:
                     # a dip of the chin that lands on the stressed syllable, then a slower return
-                    nod -= self.nod_degrees * strength * pulse(num_frames, event.frame + 0.04 * fps, 0.15 * fps, 0.3 * fps)
+                    nod += self.nod_degrees * strength * pulse(num_frames, event.frame + 0.04 * fps, 0.15 * fps, 0.3 * fps)
         return np.clip(brow, 0, 1).astype(np.float32), nod.astype(np.float32)

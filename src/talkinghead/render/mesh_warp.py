@@ -3,8 +3,8 @@
 Shape legend: ``v`` = 468 mesh vertices, ``r`` = points of one anchor ring (the face oval's), ``p`` = warp points
 (mesh vertices then the rings), ``f`` = triangles.
 
-The warp mesh is mediapipe's own 898-triangle face mesh (its 18 inner-mouth triangles are the cavity and may
-open and close freely) plus rings of anchor points around the face oval, joined to it and to each other by
+The warp mesh is mediapipe's own 898-triangle face mesh (its 18 inner-mouth triangles are the cavity and, like the
+eye openings' triangles, may open and close freely) plus rings of anchor points around the face oval, joined to it and to each other by
 quad strips, so that every triangle is known in advance and no Delaunay triangulation can fold across the
 closed lips (DESIGN.md, "Measured facts and pitfalls"). The first ring sits in the hair and the neck and follows
 the oval's motion partly (the hair more than the neck, so that a nod or an opening jaw does not compress the
@@ -78,14 +78,15 @@ class WarpTopology:
     Args:
         triangles: ``(f0, 3)`` mediapipe's face-mesh triangles over the ``v`` mesh vertices.
         oval: ``(r,)`` the face-oval vertex indices as an ordered loop (the mesh's boundary).
-        cavity: ``(f0,)`` bool, the inner-mouth triangles (excluded from fold checks: they open and close).
+        free: ``(f0,)`` bool, triangles allowed to collapse (the mouth and eye openings: they open and close),
+            excluded from fold checks.
         num_vertices: ``v``.
         rings: ``(scale, follow_top, follow_bottom)`` per anchor ring, innermost first: its scale about the oval's
             centre, and the share of the oval's displacement it follows at the forehead and at the chin; the
             last ring should follow 0 (fixed).
     """
 
-    def __init__(self, triangles: np.ndarray, oval: np.ndarray, cavity: np.ndarray, num_vertices: int = 468,
+    def __init__(self, triangles: np.ndarray, oval: np.ndarray, free: np.ndarray, num_vertices: int = 468,
                  rings: tuple[tuple[float, float, float], ...] = DEFAULT_RINGS):
         triangles = np.asarray(triangles, np.int64)
         self.oval = np.asarray(oval, np.int64)
@@ -104,7 +105,7 @@ class WarpTopology:
         # ring triangles first: where a folded or out-of-range triangle overlaps, the face mesh is drawn on top
         ring_tris = np.array(ring_tris, np.int64)
         self.triangles = np.concatenate([ring_tris, triangles])
-        self.cavity = np.concatenate([np.zeros(len(ring_tris), bool), np.asarray(cavity, bool)])
+        self.free = np.concatenate([np.zeros(len(ring_tris), bool), np.asarray(free, bool)])
         self.ring_oval = np.tile(self.oval, len(self.rings))
         # vertex adjacency of the face mesh, row-normalised: the mean over a vertex's neighbours
         tri = triangles
@@ -140,8 +141,13 @@ class WarpMesh:
         self.ring_oval = topology.ring_oval
         self.source_points = np.concatenate([source_points, self.ring_source])
         self.source_areas = triangle_areas(self.source_points, self.triangles)
-        # orientation must agree with the source's; cavity triangles of a closed mouth have no orientation
-        self._checked = ~topology.cavity & (np.abs(self.source_areas) > 1e-3)
+        # the sign of a triangle's area that is not turned over (the mesh is consistently oriented)
+        self.orientation = float(np.sign(np.median(self.source_areas[~topology.free]))) or 1.0
+        # folds are checked on triangles of a pixel or more that face the right way in the source: slivers at the
+        # lip corners and under the nose are often already turned over by the landmarker, and a closed mouth's
+        # or eye's triangles have no orientation at all
+        scale = float(np.ptp(source_points[:, 1])) or 1.0
+        self._checked = ~topology.free & (self.source_areas * self.orientation > max(1.0, 1e-4 * scale * scale))
 
     def points(self, target_vertices: np.ndarray) -> np.ndarray:
         """All warp points ``(p, 2)`` for target mesh vertices ``(v, 2)``: the rings follow the oval."""
@@ -177,6 +183,11 @@ class WarpMesh:
             region: the output window.
             map_scale: resolution of the triangle-index map relative to the output (1 = full).
         """
+        # the map covers the region plus a margin of two map pixels: bilinear upsampling near the region's
+        # border would otherwise extrapolate (half a map pixel of shift along the edges, a visible seam)
+        pad = int(np.ceil(2.0 / map_scale)) if map_scale < 1 else 0
+        inner = region
+        region = WarpRegion(region.x0 - pad, region.y0 - pad, region.x1 + pad, region.y1 + pad)
         mw = max(2, int(round(region.width * map_scale)))
         mh = max(2, int(round(region.height * map_scale)))
         sx, sy = mw / region.width, mh / region.height
@@ -184,8 +195,10 @@ class WarpMesh:
         tgt = (target_points - (region.x0, region.y0) + 0.5) * (sx, sy) - 0.5
         index = np.zeros((mh, mw), np.int32)
         fixed = np.round(tgt[self.triangles] * 16).astype(np.int32)  # 4 fractional bits
-        for i, tri in enumerate(fixed, start=1):
-            cv2.fillConvexPoly(index, tri, i, lineType=cv2.LINE_8, shift=4)
+        # an opening's triangle turned inside out (lips pressed past each other) covers nothing
+        skip = self.topology.free & (triangle_areas(target_points, self.triangles) * self.orientation <= 0)
+        for i in np.flatnonzero(~skip):
+            cv2.fillConvexPoly(index, fixed[i], int(i) + 1, lineType=cv2.LINE_8, shift=4)
         # affine map of every triangle: map-pixel coordinates -> source pixels, from [u v 1] @ A = source
         t = np.concatenate([tgt[self.triangles], np.ones((len(self.triangles), 3, 1))], axis=2)  # (f, 3, 3)
         s = self.source_points[self.triangles]  # (f, 3, 2)
@@ -198,13 +211,14 @@ class WarpMesh:
         affine[0] = identity
         affine[1:][~ok] = identity
         affine = affine.astype(np.float32)
-        # source box of every triangle: rasterisation paints pixels up to half a pixel outside a triangle, where
+        # source box of every triangle: rasterisation paints pixels up to a pixel outside a triangle, where
         # the affine map of a sliver (under the nose, at the lip corners) extrapolates wildly; clamping to the
-        # source triangle's box keeps such pixels inside the triangle they belong to
+        # source triangle's box (plus that margin) keeps such pixels near the triangle they belong to
         box = np.empty((len(self.triangles) + 1, 4), np.float32)
         box[0] = (-np.inf, -np.inf, np.inf, np.inf)
-        box[1:, :2] = s.min(1) - 0.5
-        box[1:, 2:] = s.max(1) + 0.5
+        margin = 1.0 / min(sx, sy)  # one map pixel: how far outside a triangle rasterisation may paint
+        box[1:, :2] = s.min(1) - margin
+        box[1:, 2:] = s.max(1) + margin
         u = np.arange(mw, dtype=np.float32)[None, :]
         v = np.arange(mh, dtype=np.float32)[:, None]
         a = affine[index]  # (mh, mw, 3, 2)
@@ -214,7 +228,8 @@ class WarpMesh:
         if (mw, mh) != (region.width, region.height):
             map_x = cv2.resize(map_x, (region.width, region.height), interpolation=cv2.INTER_LINEAR)
             map_y = cv2.resize(map_y, (region.width, region.height), interpolation=cv2.INTER_LINEAR)
-        return map_x, map_y
+        crop = slice(pad, pad + inner.height), slice(pad, pad + inner.width)
+        return np.ascontiguousarray(map_x[crop]), np.ascontiguousarray(map_y[crop])
 
 
 def unfold(mesh: WarpMesh, target_vertices: np.ndarray, iterations: int = 12, step: float = 0.5) -> np.ndarray:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-__all__ = ["MouthPalette", "estimate_palette", "SourceMouth", "MouthShape", "render_mouth_interior"]
+__all__ = ["MouthPalette", "estimate_palette", "SourceMouth", "MouthShape", "render_mouth_interior", "refine_inner_lips"]
 
 #: mediapipe landmarks sampled for the colours: cheeks / chin skin, and the red of the lips
 _SKIN_POINTS = (50, 280, 205, 425, 36, 266, 199, 175)
@@ -217,6 +217,8 @@ def render_mouth_interior(
     u, v = mf.uv(pts)
     v_up, v_lo = mf.curve(upper, u), mf.curve(lower, u)
     opening = np.maximum(v_lo - v_up, 1e-3)
+    # a seam of closed lips is no opening: the anti-aliased outline of a (nearly) flat polygon fades out
+    alpha = alpha * _smoothstep(0.25, 1.5, opening)[:, None]
     depth = np.minimum(v - v_up, v_lo - v)  # pixels from the nearer lip
     scale = 0.035 * mf.length + 0.75
     lateral = np.abs(u - 0.5) * 2  # 0 at the middle, 1 at the corners
@@ -276,3 +278,45 @@ def _from_source(cavity, source, mouth: SourceMouth, u, d_up, d_lo) -> np.ndarra
                         borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3).astype(np.float32) / 255.0
     beyond = _smoothstep(-1.5, 1.5, np.minimum(d_up, d_lo) - half)[:, None]
     return sampled * (1 - beyond) + np.minimum(cavity, mouth.dark) * beyond
+
+
+#: inner-lip points (between the corners) and the outer-lip points facing them, lower then upper lip
+_LOWER_PAIRS = ((95, 146), (88, 91), (178, 181), (87, 84), (14, 17), (317, 314), (402, 405), (318, 321), (324, 375))
+_UPPER_PAIRS = ((191, 185), (80, 40), (81, 39), (82, 37), (13, 0), (312, 267), (311, 269), (310, 270), (415, 409))
+
+
+def refine_inner_lips(image: np.ndarray, landmarks: np.ndarray, samples: int = 12, max_move: float = 0.6) -> np.ndarray:
+    """Move inner-lip landmarks that lie on visible teeth to the lips' real edge.
+
+    With teeth showing, the landmarker often puts the inner lip contour inside the teeth (the opening it reports
+    is smaller than the one seen), so the lip triangles of the warp carry teeth with them and a closed mouth
+    still shows teeth. Along the line from each inner-lip point to the outer-lip point facing it, pixels as bright
+    as the teeth at the inner point (brighter than the lip further out) are teeth: the inner point moves to
+    where they end, at most ``max_move`` of the way to the outer lip.
+
+    Args:
+        image: ``(h, w, 3)`` uint8 RGB.
+        landmarks: ``(478, 2+)`` pixels.
+
+    Returns:
+        a float64 copy of ``landmarks`` with refined inner-lip points.
+    """
+    out = np.array(landmarks, np.float64)
+    luma = _luma(image.astype(np.float32) / 255.0).astype(np.float32)
+    t = np.linspace(0.0, 1.0, samples)
+    for pairs in (_LOWER_PAIRS, _UPPER_PAIRS):
+        inner = out[[p[0] for p in pairs], :2]
+        outer = out[[p[1] for p in pairs], :2]
+        line = inner[:, None] + (outer - inner)[:, None] * t[None, :, None]  # (9, samples, 2)
+        values = cv2.remap(luma, line[..., 0].astype(np.float32), line[..., 1].astype(np.float32), cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)  # (9, samples)
+        lip = np.median(values[:, int(0.75 * samples):])  # the lip's own brightness, near the outer edge
+        teeth = np.median(values[:, :2])
+        if teeth - lip < 0.12:  # no bright teeth at the inner contour: nothing to fix
+            continue
+        threshold = 0.5 * (teeth + lip)
+        for i in range(len(pairs)):
+            below = np.flatnonzero(values[i] < threshold)
+            end = t[below[0]] if len(below) else max_move
+            out[pairs[i][0], :2] = inner[i] + (outer[i] - inner[i]) * min(float(end), max_move)
+    return out

@@ -4,7 +4,8 @@ Shape legend: ``v`` = 468 mesh vertices, ``k`` = 11 points of an inner-lip polyl
 
 One frame = :class:`~talkinghead.render.mesh_warp.WarpMesh` backward maps over the window the face moves in,
 one ``cv2.remap`` of the full-resolution source into that window (everything outside it is the source, pixel for
-pixel), then :func:`~talkinghead.render.mouth_interior.render_mouth_interior` inside the target lips. The warp
+pixel), then :func:`~talkinghead.render.mouth_interior.render_mouth_interior` inside the target lips and
+:func:`~talkinghead.render.eyelids.render_eyelids` where a blink lowered the lids. The warp
 works at the source's own resolution, so paste-back loses nothing; the warp map itself is computed at a
 resolution set by ``map_size`` (the warp is piecewise affine, hence continuous, so a coarse map upsampled
 bilinearly differs from the full-resolution one by a fraction of a pixel).
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 
 from talkinghead.face.landmark_groups import FACE_OVAL, LIPS_INNER
+from talkinghead.render.eyelids import EyeShape, LidPalette, estimate_lid_palette, render_eyelids
 from talkinghead.render.mesh_warp import WarpMesh, WarpRegion, WarpTopology, unfold
 from talkinghead.render.mouth_interior import MouthPalette, MouthShape, SourceMouth, estimate_palette, render_mouth_interior
 
@@ -28,9 +30,10 @@ LOWER_INNER_LIP: tuple[int, ...] = LIPS_INNER[:11]
 UPPER_INNER_LIP: tuple[int, ...] = (LIPS_INNER[0],) + LIPS_INNER[11:][::-1] + (LIPS_INNER[10],)
 
 
-def default_topology(triangles: np.ndarray, mouth_triangles: np.ndarray) -> WarpTopology:
-    """The warp topology over mediapipe's face mesh: ``triangles`` ``(898, 3)``, ``mouth_triangles`` ``(898,)`` bool."""
-    return WarpTopology(triangles, np.array(FACE_OVAL), mouth_triangles)
+def default_topology(triangles: np.ndarray, mouth_triangles: np.ndarray, eye_triangles: np.ndarray) -> WarpTopology:
+    """The warp topology over mediapipe's face mesh: ``triangles`` ``(898, 3)``; the mouth and eye openings'
+    triangles ``(898,)`` bool may collapse (closed lips, closed eyelids)."""
+    return WarpTopology(triangles, np.array(FACE_OVAL), np.asarray(mouth_triangles) | np.asarray(eye_triangles))
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +46,7 @@ class PreparedSource:
         palette: mouth-interior colours.
         source_mouth: the source's own open mouth with teeth, or ``None``.
         face_height: forehead-top to chin distance in pixels.
+        lids: eyelid colours for blinks.
     """
 
     image: np.ndarray
@@ -50,6 +54,7 @@ class PreparedSource:
     palette: MouthPalette
     source_mouth: SourceMouth | None
     face_height: float
+    lids: LidPalette
 
 
 class WarpRenderer:
@@ -70,7 +75,7 @@ class WarpRenderer:
         self._dirty: WarpRegion | None = None
 
     def prepare(self, image: np.ndarray, landmarks: np.ndarray, palette: MouthPalette | None = None,
-                keep_source_teeth: bool = True) -> PreparedSource:
+                keep_source_teeth: bool = True, lids: LidPalette | None = None) -> PreparedSource:
         """Analyse a source image once: warp mesh, interior colours, its own teeth.
 
         Args:
@@ -78,6 +83,7 @@ class WarpRenderer:
             landmarks: ``(478, 2+)`` pixel landmarks of the face in ``image``.
             palette: reuse interior colours (a video keeps those of its first frame); default: estimated.
             keep_source_teeth: reuse the source's own visible teeth when its mouth is open.
+            lids: reuse eyelid colours; default: estimated.
         """
         lm = np.asarray(landmarks, np.float64)[:, :2]
         face_height = float(np.linalg.norm(lm[10] - lm[152]))
@@ -85,15 +91,18 @@ class WarpRenderer:
         mouth = None
         if keep_source_teeth:
             mouth = SourceMouth.detect(image, lm[list(UPPER_INNER_LIP)], lm[list(LOWER_INNER_LIP)], face_height, palette)
-        return PreparedSource(image, WarpMesh(self.topology, lm), palette, mouth, face_height)
+        lids = lids or estimate_lid_palette(image, lm)
+        return PreparedSource(image, WarpMesh(self.topology, lm), palette, mouth, face_height, lids)
 
-    def render(self, source: PreparedSource, target_vertices: np.ndarray, mouth: MouthShape | None = None) -> np.ndarray:
+    def render(self, source: PreparedSource, target_vertices: np.ndarray, mouth: MouthShape | None = None,
+               eyes: list[EyeShape] | None = None) -> np.ndarray:
         """One output frame.
 
         Args:
             source: from :meth:`prepare`.
             target_vertices: ``(v, 2)`` (or ``(478, 2+)``) target pixel positions of the mesh vertices.
             mouth: this frame's mouth polylines (from the target landmarks when ``None``, without teeth).
+            eyes: upper lids lowered by a blink, painted over the warp (:mod:`~talkinghead.render.eyelids`).
 
         Returns:
             ``(h, w, 3)`` uint8 RGB, the source's size. The array is reused by the next call: copy it to keep it.
@@ -114,6 +123,8 @@ class WarpRenderer:
         if mouth is None:
             mouth = MouthShape(target[list(UPPER_INNER_LIP)], target[list(LOWER_INNER_LIP)])
         render_mouth_interior(frame, mouth, source.palette, image, source.source_mouth)
+        if eyes:
+            render_eyelids(frame, eyes, source.lids)
         if self._dirty is None or not _contains(self._dirty, mouth):
             self._dirty = _union(self._dirty, _mouth_box(mouth, (w, h)))
         return frame

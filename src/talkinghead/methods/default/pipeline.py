@@ -118,7 +118,7 @@ def _topology():
     from talkinghead.render import default_topology
 
     mesh = load_canonical_mesh()
-    return default_topology(mesh.triangles, mesh.mouth_triangles)
+    return default_topology(mesh.triangles, mesh.mouth_triangles, mesh.eye_triangles)
 
 
 def _progress(total: int, enabled: bool, desc: str):
@@ -172,6 +172,15 @@ def generate(
     return result
 
 
+def _refined(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """``(478, 3)`` landmarks with the inner lips moved off visible teeth (see ``refine_inner_lips``)."""
+    from talkinghead.render.mouth_interior import refine_inner_lips
+
+    out = np.array(landmarks, np.float64)
+    out[:, :2] = refine_inner_lips(image, landmarks)[:, :2]
+    return out
+
+
 def _select(faces, config: DefaultConfig, what: str):
     from talkinghead.face import select_face
 
@@ -190,10 +199,11 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     image = np.ascontiguousarray(_resize(image, size))
     with FaceAnalyzer() as analyzer:
         face = _select(analyzer.detect(image), config, repr(name))
-    fit = FaceFitter().fit_face(face)
-    rig = FaceRig(fit, face.landmarks)
+    landmarks = _refined(image, face.landmarks)
+    fit = FaceFitter().fit(landmarks, face.image_size, face.blendshapes)
+    rig = FaceRig(fit, landmarks)
     renderer = WarpRenderer(_topology(), map_size=config.map_size)
-    prepared = renderer.prepare(image, face.landmarks, keep_source_teeth=config.keep_source_teeth)
+    prepared = renderer.prepare(image, landmarks, keep_source_teeth=config.keep_source_teeth)
     seconds["face"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -207,8 +217,8 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     bar = _progress(motion.num_frames, progress, "rendering")
     with VideoWriter(output, fps=_fps(config.fps), audio=audio, overwrite=overwrite) as writer:
         for i in range(motion.num_frames):
-            landmarks, mouth = rig.targets(motion.blendshapes[i], motion.head_pose[i], motion.head_translation[i])
-            writer.write(renderer.render(prepared, landmarks, mouth))
+            landmarks, mouth, eyes = rig.targets(motion.blendshapes[i], motion.head_pose[i], motion.head_translation[i])
+            writer.write(renderer.render(prepared, landmarks, mouth, eyes))
             if bar is not None:
                 bar.update(1)
     if bar is not None:
@@ -283,23 +293,25 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
     total = motion.num_frames
     fitter = FaceFitter()
     renderer = WarpRenderer(_topology(), map_size=config.map_size)
-    palette = None
+    palette = lids = None
     store = None
     source_frame = np.zeros(total, np.int64)
     poses = np.full((total, 3), np.nan, np.float32)
     bar = _progress(total, progress, "rendering")
 
     def render(i: int, image: np.ndarray, face) -> np.ndarray:
-        nonlocal palette
+        nonlocal palette, lids
         if face is None:  # no face in this frame: it goes out as it came in
             return image
-        fit = fitter.fit(face.landmarks, face.image_size, face.blendshapes)
-        rig = FaceRig(fit, face.landmarks)
-        prepared = renderer.prepare(image, face.landmarks, palette=palette, keep_source_teeth=config.keep_source_teeth)
-        palette = prepared.palette
+        landmarks = _refined(image, face.landmarks)
+        fit = fitter.fit(landmarks, face.image_size, face.blendshapes)
+        rig = FaceRig(fit, landmarks)
+        prepared = renderer.prepare(image, landmarks, palette=palette, keep_source_teeth=config.keep_source_teeth,
+                                    lids=lids)
+        palette, lids = prepared.palette, prepared.lids
         poses[i] = face.pose
-        landmarks, mouth = rig.targets(motion.blendshapes[i], np.zeros(3))
-        return renderer.render(prepared, landmarks, mouth)
+        targets, mouth, _ = rig.targets(motion.blendshapes[i], np.zeros(3))
+        return renderer.render(prepared, targets, mouth)
 
     length = 0
     with VideoWriter(output, fps=_fps(fps), audio=audio, overwrite=overwrite) as writer:

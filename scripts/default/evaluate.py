@@ -1,0 +1,251 @@
+"""Measure default-method outputs with detectors that are not ours to tune (issue #6, "Show").
+
+For every (portrait, speech) pair it renders a video with ``talkinghead.generate`` (unless it exists), then runs
+mediapipe's face landmarker on the output frames (tracked, *unsmoothed*) and reports:
+
+- ``face``: share of output frames where a face is found;
+- ``d'``: contrast of the inner-lip gap (landmarks 13-14 over the face height 10-152) between frames inside
+  /p b m/ and frames inside open vowels (/aa ae ah ao aw ay eh/), the phones timed by the audio front-end;
+- ``gap``: the mean gap at those two kinds of frames (real speech: ~1-2.5 % and ~4-6 %);
+- ``lag``: the shift (frames) that best correlates the gap with the speech loudness (> 0: the mouth lags);
+- ``identity``: dlib face-embedding distance (``face_recognition_models``' ResNet) between the source and output
+  frames: mean and max over every 5th frame (the same person: < 0.6, dlib's own threshold);
+- head-pose standard deviations (yaw, pitch, roll) and the blink rate, and the same for the real talking videos.
+
+It also writes a contact sheet per output (face crops: most closed mouth, most open, a head turn, a blink).
+
+Usage::
+
+    .venv/bin/python scripts/default/evaluate.py [--media ../shared/media] [--out out/eval] [--audio FILE]
+    .venv/bin/python scripts/default/evaluate.py --pairs examples/portrait.jpg:examples/speech.wav --out out/demo
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+BILABIAL = {"P", "B", "M"}
+OPEN_VOWELS = {"AA", "AE", "AH", "AO", "AW", "AY", "EH"}
+PORTRAITS = ("photo_woman.jpg", "photo_einstein.jpg", "photo_grayscale_man.jpg", "painting_pearl_earring.jpg",
+             "sculpture_terracotta.jpg", "cartoon_3d_boy.jpg", "painting_full_body_small_face.jpg")
+
+
+def track_output(path: Path):
+    """The landmarker on every frame of ``path`` (VIDEO mode, no smoothing): a ``FaceTrack``."""
+    from talkinghead.face import FaceAnalyzer, SmoothingConfig, analyze_video
+
+    with FaceAnalyzer(smoothing=SmoothingConfig(enabled=False)) as analyzer:
+        return analyze_video(path, analyzer=analyzer)
+
+
+def lip_gap(landmarks: np.ndarray) -> np.ndarray:
+    """``(t,)`` inner-lip gap over face height from ``(t, 478, 3)`` landmarks (NaN where no face)."""
+    face_h = np.linalg.norm(landmarks[:, 10, :2] - landmarks[:, 152, :2], axis=1)
+    return np.linalg.norm(landmarks[:, 13, :2] - landmarks[:, 14, :2], axis=1) / face_h
+
+
+def phone_frames(audio: Path, fps: float, num_frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bilabial and open-vowel frame masks from the audio front-end's timed phones, and the loudness (dB)."""
+    from talkinghead.audio import analyze
+
+    track = analyze(audio, fps=fps)
+    centres = (np.arange(num_frames) + 0.5) / fps
+    bilabial = np.zeros(num_frames, bool)
+    open_vowel = np.zeros(num_frames, bool)
+    for p in track.phones:
+        sel = (centres >= p.start) & (centres < p.end)
+        if p.label in BILABIAL:
+            bilabial |= sel
+        elif p.label in OPEN_VOWELS:
+            open_vowel |= sel
+    loud = np.full(num_frames, np.nan)
+    n = min(num_frames, track.num_frames)
+    loud[:n] = track.loudness[:n]
+    return bilabial, open_vowel, loud
+
+
+def best_lag(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> int:
+    """Frames by which the mouth opening lags the loudness, at the best correlation (``> 0``: mouth later)."""
+    best, best_r = 0, -np.inf
+    for lag in range(-max_lag, max_lag + 1):
+        a = gap[max(lag, 0): len(gap) + min(lag, 0)]
+        b = loudness[max(-lag, 0): len(loudness) - max(lag, 0)]
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() > 10:
+            r = np.corrcoef(a[ok], b[ok])[0, 1]
+            if r > best_r:
+                best, best_r = lag, r
+    return best
+
+
+def dprime(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    return float((a.mean() - b.mean()) / np.sqrt(0.5 * (a.var() + b.var()) + 1e-12))
+
+
+class Identity:
+    """dlib's face embedding (``face_recognition_models``: ResNet + 5-point shape predictor)."""
+
+    def __init__(self):
+        import importlib.util
+
+        import dlib
+
+        # the model files, without importing the package (its __init__ needs pkg_resources)
+        spec = importlib.util.find_spec("face_recognition_models")
+        models = Path(next(iter(spec.submodule_search_locations))) / "models"
+        self.detector = dlib.get_frontal_face_detector()
+        self.shape = dlib.shape_predictor(str(models / "shape_predictor_5_face_landmarks.dat"))
+        self.net = dlib.face_recognition_model_v1(str(models / "dlib_face_recognition_resnet_model_v1.dat"))
+        self.dlib = dlib
+
+    def embed(self, image: np.ndarray, box=None) -> np.ndarray | None:
+        if box is None:
+            found = self.detector(image, 1)
+            if not found:
+                return None
+            rect = max(found, key=lambda r: r.width() * r.height())
+        else:
+            x0, y0, x1, y1 = (int(v) for v in box)
+            rect = self.dlib.rectangle(x0, y0, x1, y1)
+        return np.array(self.net.compute_face_descriptor(image, self.shape(image, rect)))
+
+
+def contact_sheet(video: Path, track, gap: np.ndarray, out: Path, tile: int = 256) -> None:
+    """Face crops of the output: most closed and most open mouth, strongest head turn, a blink, as one JPEG."""
+    from talkinghead.blendshapes import INDEX
+    from talkinghead.io import iter_frames
+
+    ok = np.isfinite(gap)
+    picks = {}
+    speak = np.where(ok, gap, np.nan)
+    picks["mouth closed"] = int(np.nanargmin(speak))
+    picks["mouth open"] = int(np.nanargmax(speak))
+    yaw = np.where(ok, track.pose[:, 0] - np.nanmedian(track.pose[:, 0]), np.nan)
+    picks["head turn"] = int(np.nanargmax(np.abs(yaw)))
+    blink = 0.5 * (track.blendshapes[:, INDEX["eyeBlinkLeft"]] + track.blendshapes[:, INDEX["eyeBlinkRight"]])
+    picks["blink"] = int(np.nanargmax(np.where(ok, blink, -1)))
+    mid = np.flatnonzero(ok)
+    picks["frame"] = int(mid[len(mid) // 3]) if len(mid) else 0
+    wanted = {v: k for k, v in picks.items()}
+    x0, y0, x1, y1 = np.nanmedian(track.bboxes, axis=0)
+    cx, cy, half = (x0 + x1) / 2, (y0 + y1) / 2, 0.75 * max(x1 - x0, y1 - y0)
+    tiles = {}
+    for frame in iter_frames(video):
+        if frame.index in wanted:
+            img = frame.image
+            h, w = img.shape[:2]
+            c = img[int(max(cy - half, 0)): int(min(cy + half, h)), int(max(cx - half, 0)): int(min(cx + half, w))]
+            c = cv2.resize(c, (tile, tile), interpolation=cv2.INTER_AREA)
+            label = f"{wanted[frame.index]} (#{frame.index})"
+            cv2.putText(c, label, (6, tile - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0), 3, cv2.LINE_AA)
+            cv2.putText(c, label, (6, tile - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+            tiles[frame.index] = c
+    order = ["mouth closed", "mouth open", "frame", "head turn", "blink"]
+    row = np.concatenate([tiles[picks[k]] for k in order if picks[k] in tiles], axis=1)
+    cv2.imwrite(str(out), cv2.cvtColor(row, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
+
+
+def measure(source: Path, audio: Path, video: Path, identity: Identity | None, sheet: Path | None) -> dict:
+    from talkinghead.blendshapes import INDEX
+    from talkinghead.io import iter_frames, read_image
+    from talkinghead.motion.blink import count_blinks
+
+    track = track_output(video)
+    fps = float(track.fps)
+    n = len(track)
+    gap = lip_gap(track.landmarks)
+    bilabial, open_vowel, loud = phone_frames(audio, fps, n)
+    closure = 0.5 * (track.blendshapes[:, INDEX["eyeBlinkLeft"]] + track.blendshapes[:, INDEX["eyeBlinkRight"]])
+    result = {
+        "source": source.name, "audio": audio.name, "frames": n,
+        "face": float(track.valid.mean()),
+        "gap_pbm": float(np.nanmean(gap[bilabial])) if bilabial.any() else None,
+        "gap_open": float(np.nanmean(gap[open_vowel])) if open_vowel.any() else None,
+        "n_pbm": int(bilabial.sum()), "n_open": int(open_vowel.sum()),
+        "dprime": dprime(gap[open_vowel], gap[bilabial]),
+        "lag": best_lag(gap, loud),
+        "pose_std": [round(float(v), 2) for v in np.nanstd(track.pose, axis=0)],
+        "blinks_per_min": round(count_blinks(closure, fps) / (n / fps) * 60, 1),
+    }
+    if identity is not None:
+        ref = identity.embed(read_image(source))
+        dists = []
+        for frame in iter_frames(video):
+            if frame.index % 5 == 0 and track.valid[frame.index]:
+                e = identity.embed(frame.image)
+                if e is not None and ref is not None:
+                    dists.append(float(np.linalg.norm(e - ref)))
+        result["identity_mean"] = round(float(np.mean(dists)), 3) if dists else None
+        result["identity_max"] = round(float(np.max(dists)), 3) if dists else None
+    if sheet is not None:
+        contact_sheet(video, track, gap, sheet)
+    return result
+
+
+def real_videos(folder: Path) -> list[dict]:
+    """Head-pose spread and blink rate of the real talking videos, measured the same way."""
+    from talkinghead.blendshapes import INDEX
+    from talkinghead.motion.blink import count_blinks
+
+    rows = []
+    for path in sorted(folder.glob("*.mp4")):
+        track = track_output(path)
+        fps = float(track.fps)
+        gap = lip_gap(track.landmarks)
+        closure = 0.5 * (track.blendshapes[:, INDEX["eyeBlinkLeft"]] + track.blendshapes[:, INDEX["eyeBlinkRight"]])
+        rows.append({"video": path.name, "frames": len(track), "talking": bool(np.nanpercentile(gap, 90) > 0.02),
+                     "pose_std": [round(float(v), 2) for v in np.nanstd(track.pose, axis=0)],
+                     "blinks_per_min": round(count_blinks(closure, fps) / (len(track) / fps) * 60, 1)})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--media", type=Path, default=REPO.parent / "shared" / "media")
+    parser.add_argument("--audio", type=Path, default=None, help="speech for every portrait (default: a LibriSpeech clip)")
+    parser.add_argument("--pairs", nargs="*", default=None, help="SOURCE:AUDIO pairs instead of the shared portraits")
+    parser.add_argument("--out", type=Path, default=REPO / "out" / "eval")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-identity", action="store_true")
+    parser.add_argument("--no-real", action="store_true", help="skip measuring the real videos")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    from talkinghead.api import generate
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.pairs:
+        pairs = [tuple(Path(x) for x in p.split(":")) for p in args.pairs]
+    else:
+        audio = args.audio or args.media / "audio" / "librispeech" / "1998-15444-0001.flac"
+        pairs = [(args.media / "image" / name, audio) for name in PORTRAITS]
+    identity = None if args.no_identity else Identity()
+    rows = []
+    for source, audio in pairs:
+        video = args.out / f"{source.stem}__{audio.stem}.mp4"
+        if not video.exists():
+            result = generate(source, audio, video, seed=args.seed)
+            print(f"{video.name}: rendered, {result.seconds}", flush=True)
+        row = measure(source, audio, video, identity, args.out / f"{video.stem}_sheet.jpg")
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    report = {"outputs": rows}
+    if not args.no_real:
+        report["real_videos"] = real_videos(args.media / "video")
+        for row in report["real_videos"]:
+            print(json.dumps(row), flush=True)
+    (args.out / "report.json").write_text(json.dumps(report, indent=1))
+    print(f"wrote {args.out / 'report.json'}")
+
+
+if __name__ == "__main__":
+    main()
