@@ -117,7 +117,7 @@ class BasisFitter:
 def evaluate(fitter: BasisFitter, p, b, s, face_height: float, mouth: np.ndarray) -> dict[str, dict[str, float]]:
     """Held-out errors (% face height) of the final basis, the unconstrained ridge, neutral and mean face."""
     def unconstrained(pp, bb, ss):
-        return bf.fit_expression_basis(pp, bb, ss, ridge=1.0)
+        return bf.fit_expression_basis(pp, bb, ss, ridge=1.0, single_variable=())
 
     def scores_for(train, test, make_basis, neutral_frames):
         basis = make_basis(p[train], b[train], s[train])
@@ -140,11 +140,11 @@ def evaluate(fitter: BasisFitter, p, b, s, face_height: float, mouth: np.ndarray
     folds = time_blocks(s, FOLDS)
     for k in range(FOLDS):
         train, test = folds != k, folds == k
-        for label, maker in (("final basis", fitter.final), ("unconstrained ridge", unconstrained)):
-            r = scores_for(train, test, maker, train)
-            add("cv", label, r["model"])
-        add("cv", "neutral face", r["neutral"])
-        add("cv", "mean face", r["mean face"])
+        final = scores_for(train, test, fitter.final, train)
+        add("cv", "final basis", final["model"])
+        add("cv", "unconstrained ridge", scores_for(train, test, unconstrained, train)["model"])
+        add("cv", "neutral face", final["neutral"])  # the subject's neutral under the final basis
+        add("cv", "mean face", final["mean face"])
     for held in np.unique(s):
         idx = np.flatnonzero(s == held)
         first = np.zeros(len(s), bool)
@@ -152,11 +152,11 @@ def evaluate(fitter: BasisFitter, p, b, s, face_height: float, mouth: np.ndarray
         second = np.zeros(len(s), bool)
         second[idx[len(idx) // 2:]] = True
         train = s != held
-        for label, maker in (("final basis", fitter.final), ("unconstrained ridge", unconstrained)):
-            r = scores_for(train, second, maker, train | first)
-            add("lovo", label, r["model"])
-        add("lovo", "neutral face", r["neutral"])
-        add("lovo", "mean face", r["mean face"])
+        final = scores_for(train, second, fitter.final, train | first)
+        add("lovo", "final basis", final["model"])
+        add("lovo", "unconstrained ridge", scores_for(train, second, unconstrained, train | first)["model"])
+        add("lovo", "neutral face", final["neutral"])
+        add("lovo", "mean face", final["mean face"])
     return {proto: {name: {"all": float(np.mean([e[0] for e in errs])), "mouth": float(np.mean([e[1] for e in errs]))}
                     for name, errs in table.items()} for proto, table in results.items()}
 
