@@ -1,13 +1,12 @@
 """Fixtures for the loss tests."""
 
 import pytest
-import torch
+
+from talkinghead.training import torch_threads
 
 
 @pytest.fixture(autouse=True)
 def single_thread():
-    """One thread: these tensors are tiny, and spinning threads crawl on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """One thread: tiny tensors, and spinning threads crawl on a shared CPU."""
+    with torch_threads(1):
+        yield

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from talkinghead.nn import from_pretrained, save_pretrained
+from talkinghead.training import torch_threads
 
 
 def flatten(output) -> list[torch.Tensor]:
@@ -78,11 +79,9 @@ def _check(factory: Callable[[], torch.nn.Module], make_inputs: Callable[[torch.
 
 @pytest.fixture(autouse=True)
 def single_thread():
-    """One thread: these tensors are tiny, and spinning threads crawl on a shared CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """One thread: tiny tensors, and spinning threads crawl on a shared CPU."""
+    with torch_threads(1):
+        yield
 
 
 @pytest.fixture

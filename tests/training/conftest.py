@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import safetensors.torch
 
+from talkinghead.training import torch_threads
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 TASKS = HERE / "tiny_tasks.py"
@@ -38,13 +40,9 @@ def write_config(path: Path, training: dict, task: dict) -> Path:
 
 @pytest.fixture(autouse=True)
 def single_thread():
-    """One thread, like the subprocesses (same float summation order; no spinning threads on a shared CPU)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+    """One thread: tiny tensors, and spinning threads crawl on a shared CPU."""
+    with torch_threads(1):
+        yield
 
 
 def run_entry(args: list[str], timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
 from conftest import TASKS, entry_env, read_stats, weights, write_config
 from tiny_tasks import RegressionTask
 

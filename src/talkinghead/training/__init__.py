@@ -8,7 +8,7 @@ calling :func:`run_training` (or :func:`run_stages` for several stages). See doc
 from talkinghead.nn.pretrained import from_pretrained, save_pretrained
 from talkinghead.training.checkpoint import latest_checkpoint, list_checkpoints
 from talkinghead.training.config import TrainingConfig
-from talkinghead.training.distributed import DistributedInfo, init_distributed
+from talkinghead.training.distributed import DistributedInfo, init_distributed, torch_threads
 from talkinghead.training.ema import EMA, ema_beta
 from talkinghead.training.loop import FINAL, TrainingResult, run_training
 from talkinghead.training.run_log import image_grid
@@ -36,4 +36,5 @@ __all__ = [
     "run_stages",
     "run_training",
     "save_pretrained",
+    "torch_threads",
 ]

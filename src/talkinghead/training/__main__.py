@@ -24,6 +24,7 @@ from pathlib import Path
 
 from talkinghead.errors import OptionError, TalkingHeadError
 from talkinghead.training.config import TrainingConfig
+from talkinghead.training.distributed import torch_threads
 from talkinghead.training.loop import run_training
 
 
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="run folder")
     parser.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
     parser.add_argument("--max-steps", type=int, default=None, help="override training.max_steps")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads per process (default: torch's)")
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     args = parser.parse_args(argv)
     rank = int(os.environ.get("RANK", "0"))
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         config = json.loads(args.config.read_text(encoding="utf-8")) if args.config else {}
         training = TrainingConfig.from_dict(config.get("training", {}))
         task = load_factory(args.task)(**config.get("task", {}))
-        result = run_training(task, training, args.out, resume=args.resume, max_steps=args.max_steps)
+        with torch_threads(args.threads):
+            result = run_training(task, training, args.out, resume=args.resume, max_steps=args.max_steps)
     except TalkingHeadError as err:
         if args.debug:
             raise

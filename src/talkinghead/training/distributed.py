@@ -12,8 +12,10 @@ gradient accumulation, and costs one all-reduce per step.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import torch
@@ -21,7 +23,7 @@ import torch.distributed as dist
 
 from talkinghead.errors import OptionError
 
-__all__ = ["DistributedInfo", "init_distributed", "all_reduce_mean_", "broadcast_", "barrier"]
+__all__ = ["DistributedInfo", "init_distributed", "all_reduce_mean_", "broadcast_", "barrier", "torch_threads"]
 
 logger = logging.getLogger(__name__)
 
@@ -104,3 +106,19 @@ def barrier() -> None:
     """Wait for every process (no-op for one process)."""
     if _active():
         dist.barrier()
+
+
+@contextlib.contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """Use ``count`` CPU threads for torch inside the block (None: leave as is), then restore.
+
+    N processes on one machine share its cores: give each ``cores / N`` threads (torchrun sets
+    OMP_NUM_THREADS=1 by default), or small CPU jobs spend their time in spinning threads.
+    """
+    previous = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
