@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import sys
 import typing
 
 from talkinghead.methods import METHODS
@@ -69,7 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--save-motion", metavar="motion.json", default=argparse.SUPPRESS,
                         help="also write the per-frame motion (blendshapes, head pose) as JSON")
     parser.add_argument("--overwrite", action="store_true", help="replace existing output files")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars (they show only on a terminal)")
     group = parser.add_argument_group("method options")
     for name, (field, hint) in _config_fields().items():
         flag = field.metadata.get("flag") or "--" + name.replace("_", "-")
@@ -99,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
         logger.warning("method %s ignores: %s", args.method, ", ".join("--" + n.replace("_", "-") for n in ignored))
     options = {k: v for k, v in options.items() if k in names}
     result = generate(args.source, args.audio, args.output, method=args.method, overwrite=args.overwrite,
-                      save_motion=getattr(args, "save_motion", None), progress=not args.no_progress, **options)
+                      save_motion=getattr(args, "save_motion", None),
+                      progress=not args.no_progress and sys.stderr.isatty(), **options)
     print(f"wrote {result.output} ({result.num_frames} frames, {result.size[0]}x{result.size[1]}, "
           f"{result.num_frames / result.fps:.2f} s)")
     if result.motion_path is not None:
