@@ -76,7 +76,8 @@ def main() -> None:
         med, best = timed(fn, args.repeat)
         rows.append((name, med / per, best / per))
 
-    add("landmarks_to_metric (478 pts)", lambda: landmarks_to_metric(landmarks, camera, pose_weights=RIGID_POSE_WEIGHTS))
+    add("landmarks_to_metric (478 pts)",
+        lambda: landmarks_to_metric(landmarks, camera, pose_weights=RIGID_POSE_WEIGHTS))
     add("fit one image (FaceFitter.fit)", lambda: fitter.fit(landmarks, (640, 480), beta))
     add(f"fit video, per frame ({args.frames} frames)",
         lambda: fitter.fit_sequence(sequence, (640, 480), scores), per=args.frames)

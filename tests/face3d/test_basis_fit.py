@@ -41,10 +41,11 @@ def test_recovers_excited_shapes_and_flags_the_rest(model):
     # Split-half stability separates excited shapes from ones the data never moves.
     first = np.concatenate([np.arange(k * 150, k * 150 + 75) for k in range(4)])
     second = np.setdiff1d(np.arange(len(s)), first)
-    halves = bf.shape_stability(bf.fit_expression_basis(p[first], b[first], s[first], mirror=model.mirror, prior=prior),
-                                bf.fit_expression_basis(p[second], b[second], s[second], mirror=model.mirror, prior=prior))
+    halves = bf.shape_stability(*(bf.fit_expression_basis(p[m], b[m], s[m], mirror=model.mirror, prior=prior)
+                                  for m in (first, second)))
     assert min(halves[INDEX[n]] for n in EXCITED) > 0.9
-    assert np.median([halves[INDEX[n]] for n in ("mouthDimpleLeft", "noseSneerLeft", "cheekPuff", "mouthRollLower")]) < 0.6
+    unexcited = ("mouthDimpleLeft", "noseSneerLeft", "cheekPuff", "mouthRollLower")
+    assert np.median([halves[INDEX[n]] for n in unexcited]) < 0.6
 
 
 def test_subject_neutrals_are_removed(model):

@@ -24,7 +24,8 @@ def synthetic_sequence(model, synthetic_landmarks, frames=40, seed=0):
     identity = model.mean_shape + rng.normal(0, 0.08, (478, 3))
     beta = np.zeros((frames, 52))
     for name in EXCITED:
-        beta[:, INDEX[name]] = np.clip(0.4 * np.sin(np.linspace(0, 3, frames) * rng.uniform(1, 4) + rng.uniform(0, 6)), 0, 1)
+        wave = np.sin(np.linspace(0, 3, frames) * rng.uniform(1, 4) + rng.uniform(0, 6))
+        beta[:, INDEX[name]] = np.clip(0.4 * wave, 0, 1)
     camera = Camera.mediapipe(640, 480)
     poses = [Pose.from_euler(*rng.normal(0, [8, 5, 3]), translation=(*rng.normal(0, 2, 2), -45)) for _ in range(frames)]
     landmarks = np.stack([synthetic_landmarks(model, identity, b, p, camera) for b, p in zip(beta, poses)])
@@ -63,9 +64,9 @@ def test_sequence_smoothing_reduces_jitter(model, synthetic_landmarks):
     identity, beta, poses, landmarks = synthetic_sequence(model, synthetic_landmarks, frames=30, seed=3)
     still = np.repeat(landmarks[:1], 30, axis=0)
     noisy = still + np.random.default_rng(2).normal(0, 0.6, still.shape)
-    raw = FaceFitter(model, beta_smoothing=0, pose_smoothing=0).fit_sequence(noisy, (640, 480), np.repeat(beta[:1], 30, 0))
-    smooth = FaceFitter(model, beta_smoothing=1.5, pose_smoothing=1.5).fit_sequence(noisy, (640, 480),
-                                                                                      np.repeat(beta[:1], 30, 0))
+    prior = np.repeat(beta[:1], 30, 0)
+    raw = FaceFitter(model, beta_smoothing=0, pose_smoothing=0).fit_sequence(noisy, (640, 480), prior)
+    smooth = FaceFitter(model, beta_smoothing=1.5, pose_smoothing=1.5).fit_sequence(noisy, (640, 480), prior)
     assert np.std(np.diff(smooth.translations, axis=0)) < 0.6 * np.std(np.diff(raw.translations, axis=0))
     assert np.abs(np.diff(smooth.betas, axis=0)).mean() < np.abs(np.diff(raw.betas, axis=0)).mean()
 

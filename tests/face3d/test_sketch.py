@@ -56,7 +56,8 @@ def test_heatmaps(landmarks):
         y, x = np.unravel_index(np.argmax(maps[k]), maps[k].shape)
         assert np.hypot(x + 0.5 - lips[k, 0], y + 0.5 - lips[k, 1]) <= 0.75
     np.testing.assert_allclose(landmark_heatmaps(lips, (128, 128), 2.0, reduce="max"), maps.max(0), atol=1e-6)
-    np.testing.assert_allclose(landmark_heatmaps(lips, (128, 128), 2.0, reduce="sum"), maps.sum(0), rtol=1e-4, atol=1e-5)
+    summed = landmark_heatmaps(lips, (128, 128), 2.0, reduce="sum")
+    np.testing.assert_allclose(summed, maps.sum(0), rtol=1e-4, atol=1e-5)
     # A point exactly on a pixel centre peaks at 1; one sigma away the map is exp(-1/2).
     one = landmark_heatmaps(np.array([[10.5, 20.5]]), (32, 32), sigma=2.0)[0]
     assert one[20, 10] == pytest.approx(1.0) and one[20, 12] == pytest.approx(np.exp(-0.5), rel=1e-5)

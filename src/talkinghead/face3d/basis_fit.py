@@ -268,8 +268,9 @@ def geometric_shapes(mean_shape: np.ndarray, basis: np.ndarray, groups) -> dict[
         out[f"eyeWide{side}"] = -0.3 * blink * upper_lid[:, None]
     # Lip roll: the lip turns in over the teeth (its outer contour goes towards the inner one and back).
     taper_all = np.clip(1.0 - (p[:, 0] / corner_x) ** 2, 0.0, 1.0)
-    for name, outer, inner, sy in (("mouthRollLower", groups.LIPS_OUTER[1:half], groups.LIPS_INNER[1:half], 1.0),
-                                   ("mouthRollUpper", groups.LIPS_OUTER[half + 1:], groups.LIPS_INNER[half + 1:], -1.0)):
+    rolls = (("mouthRollLower", groups.LIPS_OUTER[1:half], groups.LIPS_INNER[1:half], 1.0),
+             ("mouthRollUpper", groups.LIPS_OUTER[half + 1:], groups.LIPS_INNER[half + 1:], -1.0))
+    for name, outer, inner, sy in rolls:
         roll = np.zeros((n, 3))
         roll[list(outer)] = np.array([0.0, 0.35 * sy, -0.35])
         roll[list(inner)] = np.array([0.0, 0.1 * sy, -0.3])

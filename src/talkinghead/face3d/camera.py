@@ -118,7 +118,8 @@ class Pose:
         return cls(_nearest_rotation(linear / scale), matrix[:3, 3], scale)
 
     @classmethod
-    def from_euler(cls, yaw: float, pitch: float, roll: float, translation=(0.0, 0.0, -50.0), scale: float = 1.0) -> Pose:
+    def from_euler(cls, yaw: float, pitch: float, roll: float, translation=(0.0, 0.0, -50.0),
+                   scale: float = 1.0) -> Pose:
         """From angles in degrees (see :attr:`euler`) and a translation."""
         return cls(euler_to_rotation(yaw, pitch, roll), np.asarray(translation, np.float64), scale)
 

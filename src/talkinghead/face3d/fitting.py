@@ -162,7 +162,8 @@ class FaceFitter:
                 free = ~bound
                 h = self._normal
                 beta = fixed.copy()
-                beta[free] = np.linalg.solve(h[np.ix_(free, free)], batch[i, free] - h[np.ix_(free, bound)] @ fixed[bound])
+                rhs_free = batch[i, free] - h[np.ix_(free, bound)] @ fixed[bound]
+                beta[free] = np.linalg.solve(h[np.ix_(free, free)], rhs_free)
             out[i] = np.clip(beta, 0, 1)
         return out.reshape(rhs.shape)
 

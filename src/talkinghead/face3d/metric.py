@@ -21,7 +21,9 @@ import numpy as np
 from talkinghead.face3d.camera import Camera, Pose, _nearest_rotation
 from talkinghead.face3d.mesh import NUM_VERTICES, CanonicalMesh, load_canonical_mesh
 
-__all__ = ["weighted_procrustes", "MetricLandmarks", "landmarks_to_metric", "RIGID_POSE_WEIGHTS", "NON_RIGID_POSE_POINTS"]
+__all__ = [
+    "weighted_procrustes", "MetricLandmarks", "landmarks_to_metric", "RIGID_POSE_WEIGHTS", "NON_RIGID_POSE_POINTS",
+]
 
 _NEAR = 1.0  # mediapipe's perspective camera near plane
 

@@ -168,7 +168,8 @@ class FaceRenderer:
         grey = self._albedo_map(ff.fragments) * light
         return np.repeat(grey[..., None], 3, axis=-1).astype(np.float32)
 
-    def ncc(self, ff: FaceFragments, colors: np.ndarray | None = None, background: np.ndarray | None = None) -> np.ndarray:
+    def ncc(self, ff: FaceFragments, colors: np.ndarray | None = None,
+            background: np.ndarray | None = None) -> np.ndarray:
         """NCC projection texture ``PT_in`` (VividTalk Eq. 9), ``(h, w, 3)`` float32; with ``background``
         (``PT_out``, ``(h, w, 3)``) composed by Eq. 10.
 
