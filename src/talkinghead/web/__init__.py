@@ -1,0 +1,1 @@
+"""The web UI (``talkinghead serve``): a Gradio page over :func:`talkinghead.api.generate`."""
