@@ -148,11 +148,13 @@ class _Head(TrainingTask):
 
 
 def test_stages_run_in_order_and_hand_over_final_folders(tmp_path):
-    stages = [Stage("body", lambda done: RegressionTask(), config(max_steps=3)),
+    # The body has BatchNorm: frozen in stage 2, its running statistics must not move either.
+    stages = [Stage("body", lambda done: RegressionTask(use_batchnorm=True), config(max_steps=3)),
               Stage("head", _Head, config(max_steps=2))]
     finished = run_stages(stages, tmp_path / "run")
     assert set(finished) == {"body", "head"}
     body = weights(finished["body"] / "model")
+    assert "net.1.running_mean" in body
     assert all(torch.equal(v, weights(finished["head"] / "body")[k]) for k, v in body.items())
     # Resuming a finished multi-stage run trains nothing again.
     before = (tmp_path / "run" / "body" / "stats.jsonl").read_text()

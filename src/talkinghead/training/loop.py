@@ -74,13 +74,13 @@ class TrainingResult:
     last_stats: dict[str, Any]
 
 
-def run_training(task: TrainingTask, config: TrainingConfig | None = None, out_dir: str | os.PathLike = "run",
-                 *, resume: bool = False, max_steps: int | None = None) -> TrainingResult:
+def run_training(task: TrainingTask, config: TrainingConfig | None, out_dir: str | os.PathLike, *,
+                 resume: bool = False, max_steps: int | None = None) -> TrainingResult:
     """Train ``task`` into the run folder ``out_dir``; see the module docstring.
 
     Args:
         task: the method's stage to train.
-        config: loop options (default :class:`TrainingConfig`).
+        config: loop options (None: the defaults of :class:`TrainingConfig`).
         out_dir: run folder (created). Without ``resume`` it must not hold a previous run's logs or checkpoints.
         resume: continue from the newest complete checkpoint in ``out_dir`` (start fresh if there is none).
         max_steps: overrides ``config.max_steps`` (e.g. to extend a finished run, or for quick tests).
@@ -187,6 +187,12 @@ class _Trainer:
             broadcast_([t for t in module.state_dict().values() if t.is_floating_point()])
         # Parameters the task left trainable; phases toggle only these (frozen parts stay frozen).
         self.trainable = {name: [p for p in m.parameters() if p.requires_grad] for name, m in self.modules.items()}
+        # Modules with nothing to train (an earlier stage's frozen parts) stay in eval mode: their BatchNorm
+        # statistics and dropout must not change.
+        self.train_mode = [m for name, m in self.modules.items() if self.trainable[name]]
+        for name, module in self.modules.items():
+            if not self.trainable[name]:
+                module.eval()
         self.optimizers = self.task.configure_optimizers(self.modules)
         self.schedulers = self.task.configure_schedulers(self.optimizers)
         phases = tuple(self.task.phases())
@@ -402,7 +408,7 @@ class _Trainer:
         sums: dict[str, torch.Tensor] = {}
         steps_since_log, start, log_start = 0, time.perf_counter(), time.perf_counter()
         last: dict[str, Any] = {}
-        for module in self.modules.values():
+        for module in self.train_mode:
             module.train()
         try:
             while step < cfg.max_steps:
@@ -459,7 +465,7 @@ class _Trainer:
             if grids:
                 run_log.images(step, grids)
         finally:
-            for module in self.modules.values():
+            for module in self.train_mode:
                 module.train()
 
     # ------------------------------------------------------------------------------------ run folder
