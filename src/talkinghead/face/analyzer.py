@@ -10,8 +10,8 @@ Images (:meth:`FaceAnalyzer.detect`):
    landmarks are mapped back to the image and the head transform is recomputed for the full image
    (:func:`talkinghead.face.geometry.facial_transform`, mediapipe's geometry pipeline);
 3. *verify*: the detector scores an aligned crop of the refined face; this is ``DetectedFace.score``. mediapipe
-   happily fits a face mesh to a dog; the dog scores 0.74 here, human photos, paintings, sculptures and 3D
-   cartoons 0.87-0.96 (measured on ../shared/media), so faces below ``min_confidence`` (0.8) are dropped.
+   happily fits a face mesh to a dog; the dog scores 0.73 here, human photos, paintings, sculptures and 3D
+   cartoons 0.88-0.96 (measured on ../shared/media), so faces below ``min_confidence`` (0.8) are dropped.
 
 Videos (:meth:`FaceAnalyzer.track`): the face chosen in the first frame that has one is followed by a
 VIDEO-mode (tracking) FaceLandmarker on a square region that moves with the face (so small faces in large
@@ -217,7 +217,8 @@ class FaceAnalyzer:
         center = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
         side = _REFINE_CONTEXT * max(box[2] - box[0], box[3] - box[1])
         region = CropTransform.axis_aligned(center, side, self.refine_size, (w, h))
-        result = self._run("image_landmarker", self._image_landmarker().detect, mpw.mp_image(region.warp(image)))
+        crop = region.warp(image, interpolation=cv2.INTER_LINEAR)  # mediapipe resamples bilinearly anyway
+        result = self._run("image_landmarker", self._image_landmarker().detect, mpw.mp_image(crop))
         picked = _nearest_face(result, self.refine_size)
         if picked is None:
             return None
@@ -229,7 +230,7 @@ class FaceAnalyzer:
         """The human-face score of the face with these landmarks: the detector's mean best score over upright
         aligned crops at a few framings (the face fills 1/3 to 2/3 of the side; one framing alone can flatter
         an animal face, the mean is steadier). On ../shared/media (9 stills, 25 video frames) humans score
-        0.87-0.96 (median 0.93), the dog 0.74; the margin is thin (one animal to calibrate on)."""
+        0.88-0.96 (median 0.93), the dog 0.73; the margin is thin (one animal to calibrate on)."""
         h, w = image.shape[:2]
         scores = []
         for scale in _VERIFY_SCALES:
@@ -349,7 +350,7 @@ class _Tracker:
         ms = max(int(round(time * 1000)), self.last_ms + 1)  # mediapipe needs increasing timestamps
         self.last_ms = ms
         size = self.analyzer.roi_size
-        crop = self.region.warp(image)
+        crop = self.region.warp(image, interpolation=cv2.INTER_LINEAR)
         result = self.analyzer._run(f"video_landmarker_{id(self.landmarker)}", self.landmarker.detect_for_video,
                                      mpw.mp_image(crop), ms)
         picked = _nearest_face(result, size)

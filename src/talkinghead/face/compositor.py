@@ -21,6 +21,13 @@ from talkinghead.face.masks import feather_mask
 __all__ = ["Compositor"]
 
 
+def _warp_alpha(alpha: np.ndarray, matrix: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Crop-space alpha -> frame rectangle; weights under 1/1024 (no visible change in 8 bits) become 0."""
+    out = warp_affine(alpha, matrix, size, border="zero", interpolation=cv2.INTER_LINEAR)
+    out[out < 1 / 1024] = 0.0
+    return out
+
+
 @dataclass(frozen=True)
 class Compositor:
     """Feathered paste-back of square face crops.
@@ -62,8 +69,7 @@ class Compositor:
         region = self._region(alpha, transform, size, (w, h))
         if region is not None:
             x0, y0, x1, y1, matrix = region
-            out[y0:y1, x0:x1] = warp_affine(alpha, matrix, (x1 - x0, y1 - y0), border="zero",
-                                            interpolation=cv2.INTER_LINEAR)
+            out[y0:y1, x0:x1] = _warp_alpha(alpha, matrix, (x1 - x0, y1 - y0))
         return out
 
     def paste(self, frame: np.ndarray, crop: np.ndarray, transform: CropTransform,
@@ -91,7 +97,7 @@ class Compositor:
             return out
         x0, y0, x1, y1, matrix = region
         size = (x1 - x0, y1 - y0)
-        a = warp_affine(alpha, matrix, size, border="zero", interpolation=cv2.INTER_LINEAR)[..., None]
+        a = _warp_alpha(alpha, matrix, size)[..., None]
         pasted = warp_affine(crop, matrix, size, border="replicate").astype(np.float32)
         base = frame[y0:y1, x0:x1].astype(np.float32)
         if self.match_color:

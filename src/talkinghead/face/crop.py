@@ -158,12 +158,13 @@ class CropTransform:
 
 def warp_affine(image: np.ndarray, matrix: np.ndarray, out_size: tuple[int, int], border: str = "replicate",
                 interpolation: int = cv2.INTER_CUBIC) -> np.ndarray:
-    """``cv2.warpAffine`` that area-averages first when the map shrinks by more than 1.5x (no aliasing).
+    """``cv2.warpAffine`` with anti-aliasing when the map shrinks by more than 1.5x.
 
+    The part of ``image`` under the output is first box-averaged by the integer factor ``k = floor(1 / scale)``
+    (OpenCV's fast path: a 2x shrink of 800x800 costs 0.15 ms where a 1.6x ``INTER_AREA`` costs 12), then
+    blurred by the Gaussian the remaining shrink needs, then warped. So a 512 crop from a 4K frame costs little.
     Bicubic by default: a 512 crop of a 100-pixel face pasted back differs from the original by a median of 1
     and a 99th percentile of 8 levels (bilinear: 3 and 20).
-
-    Only the part of ``image`` under the output is pre-shrunk, so a 512 crop from a 4K frame costs little.
 
     Args:
         image: ``(h, w)`` or ``(h, w, c)`` array.
@@ -180,21 +181,24 @@ def warp_affine(image: np.ndarray, matrix: np.ndarray, out_size: tuple[int, int]
         ow, oh = out_size
         inv = _invert(m)
         corners = np.array([[-1, -1], [ow, -1], [ow, oh], [-1, oh]], dtype=np.float64) @ inv[:, :2].T + inv[:, 2]
-        pad = 2.0 / scale
+        k = int(1.0 / scale)
+        pad = 2 * k + 2
         x0 = int(max(0, np.floor(corners[:, 0].min() - pad)))
         y0 = int(max(0, np.floor(corners[:, 1].min() - pad)))
         x1 = int(min(w, np.ceil(corners[:, 0].max() + pad)))
         y1 = int(min(h, np.ceil(corners[:, 1].max() + pad)))
-        if x1 - x0 >= 2 and y1 - y0 >= 2:
-            factor = min(1.0, scale * 1.25)
-            roi = image[y0:y1, x0:x1]
-            sw, sh = max(1, round((x1 - x0) * factor)), max(1, round((y1 - y0) * factor))
-            small = cv2.resize(roi, (sw, sh), interpolation=cv2.INTER_AREA)
-            fx, fy = sw / (x1 - x0), sh / (y1 - y0)
-            # a pixel centre (u, v) of `small` lies at image (x0 + (u + 0.5) / fx - 0.5, y0 + (v + 0.5) / fy - 0.5)
-            a = np.diag([1 / fx, 1 / fy])
-            b = np.array([x0 + 0.5 / fx - 0.5, y0 + 0.5 / fy - 0.5])
+        x1, y1 = x0 + (x1 - x0) // k * k, y0 + (y1 - y0) // k * k  # whole k x k boxes
+        if x1 - x0 >= 2 * k and y1 - y0 >= 2 * k:
+            small = image[y0:y1, x0:x1]
+            if k > 1:
+                small = cv2.resize(small, ((x1 - x0) // k, (y1 - y0) // k), interpolation=cv2.INTER_AREA)
+            # a pixel centre u of `small` lies at image x0 + k u + (k - 1) / 2
+            a = np.diag([float(k), float(k)])
+            b = np.array([x0 + (k - 1) / 2, y0 + (k - 1) / 2])
             m = np.concatenate([m[:, :2] @ a, (m[:, :2] @ b + m[:, 2])[:, None]], axis=1)
+            rest = scale * k  # remaining shrink factor, in (0.5, 1]
+            if rest < 0.8:
+                small = cv2.GaussianBlur(small, (0, 0), 0.5 * np.sqrt(1 / rest ** 2 - 1))
             image = small
     return cv2.warpAffine(np.ascontiguousarray(image), m, out_size, flags=interpolation, borderMode=mode, borderValue=0)
 

@@ -34,7 +34,7 @@ class DetectedFace:
             the image (:mod:`talkinghead.face.geometry`).
         bbox: ``(x0, y0, x1, y1)`` pixels: the box around the 478 landmarks.
         score: confidence in [0, 1] that this is a human face: the face detector's score on an upright crop of
-            the face (the dog in the real media scores 0.74; human photos, paintings, sculptures 0.87-0.96).
+            the face (the dog in the real media scores 0.73; human photos, paintings, sculptures 0.88-0.96).
         image_size: ``(width, height)`` of the image the coordinates refer to.
     """
 
