@@ -131,7 +131,7 @@ class FaceFitter:
         self.pose_smoothing = float(pose_smoothing)
         self.beta_smoothing = float(beta_smoothing)
         self.iterations = int(iterations)
-        a = self.model._flat  # (52, n*3)
+        a = self.model.basis_matrix  # (52, n*3)
         self._normal = a @ a.T + self.prior_weight * np.eye(52)  # (52, 52) normal matrix of step 2
 
     # -- step 2: expression -------------------------------------------------------------------------------------
@@ -147,7 +147,7 @@ class FaceFitter:
             the free ones re-solved.
         """
         r = np.asarray(residual, np.float64).reshape(*np.shape(residual)[:-2], -1)
-        rhs = r @ self.model._flat.T
+        rhs = r @ self.model.basis_matrix.T
         if prior is not None:
             rhs = rhs + self.prior_weight * np.asarray(prior, np.float64)
         batch = rhs.reshape(-1, 52)

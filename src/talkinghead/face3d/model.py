@@ -40,6 +40,7 @@ class FaceModel:
             ``"geometric"`` or ``"zero"``.
         mirror: ``(n,)`` int, the mirror partner (x -> -x) of each landmark.
         report: the fitting script's statistics (held-out errors, per-shape stability), a dict.
+        basis_matrix: ``(k, n * 3)`` float64 view of ``basis`` for least-squares products (read-only).
     """
 
     def __init__(self, mean_shape: np.ndarray, basis: np.ndarray, mesh: CanonicalMesh | None = None,
@@ -53,7 +54,8 @@ class FaceModel:
         self.sources = tuple(sources) if sources is not None else ("fitted",) * 52
         self.mirror = None if mirror is None else np.asarray(mirror, np.int64)
         self.report = report or {}
-        self._flat = self.basis.reshape(52, -1).astype(np.float64)  # (k, n*3) for fast products
+        self.basis_matrix = self.basis.reshape(52, -1).astype(np.float64)
+        self.basis_matrix.setflags(write=False)
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> FaceModel:
@@ -83,7 +85,7 @@ class FaceModel:
     def expression(self, beta: np.ndarray) -> np.ndarray:
         """``sum_k beta_k B_k``: ``(..., k)`` -> ``(..., n, 3)`` float64 displacement in cm."""
         beta = np.asarray(beta, np.float64)
-        return (beta @ self._flat).reshape(beta.shape[:-1] + (NUM_LANDMARKS, 3))
+        return (beta @ self.basis_matrix).reshape(beta.shape[:-1] + (NUM_LANDMARKS, 3))
 
     def shape(self, identity: np.ndarray | None = None, beta: np.ndarray | None = None) -> np.ndarray:
         """Eq. 1 in canonical space: ``identity (n, 3)`` (default the mean) + expression -> ``(..., n, 3)`` float64."""
