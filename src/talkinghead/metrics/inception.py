@@ -185,7 +185,10 @@ class FIDInceptionV3(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(images, size=(299, 299), mode="bilinear", align_corners=False)
-        x = 2 * x - 1
+        return self.pool3(2 * x - 1)
+
+    def pool3(self, x: torch.Tensor) -> torch.Tensor:
+        """The network on an already prepared input: (b, 3, h, w) in [-1, 1], h, w >= 75 -> (b, 2048)."""
         x = self.Conv2d_2b_3x3(self.Conv2d_2a_3x3(self.Conv2d_1a_3x3(x)))
         x = F.max_pool2d(x, kernel_size=3, stride=2)
         x = self.Conv2d_4a_3x3(self.Conv2d_3b_1x1(x))
