@@ -74,6 +74,19 @@ def test_torch_arcface_file_rebuilds_its_depth(tiny_iresnet, tmp_path, suffix):
         embed(np.zeros((1, 96, 96, 3), np.uint8))
 
 
+def test_onnx_arcface_file_matches_torch(tiny_iresnet, tmp_path):
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")  # only to export the test model
+    path = tmp_path / "tiny.onnx"
+    example = (torch.rand(1, 3, 112, 112),)
+    dynamic = {"input": {0: "b"}}
+    torch.onnx.export(tiny_iresnet, example, str(path), dynamo=False, input_names=["input"], dynamic_axes=dynamic)
+    faces = np.random.default_rng(2).integers(0, 256, (2, 112, 112, 3), dtype=np.uint8)
+    x = torch.from_numpy((faces.astype(np.float32) - 127.5) / 127.5).permute(0, 3, 1, 2)
+    with torch.no_grad():
+        np.testing.assert_allclose(load_arcface(path)(faces), tiny_iresnet(x).numpy(), rtol=1e-4, atol=1e-5)
+
+
 def test_csim_metric_with_a_torch_file(tiny_iresnet, tmp_path):
     torch.save(tiny_iresnet.state_dict(), tmp_path / "backbone.pth")
     faces = np.random.default_rng(1).integers(0, 256, (4, 112, 112, 3), dtype=np.uint8)
