@@ -3,8 +3,8 @@
 1. ``detect`` on a still image (tile proposals + crop refinement + verification), per image.
 2. ``track`` per video frame in the steady state (tracking-region landmarker + gap bridging + zero-lag
    smoothing + pose), and its start-up cost per video (graph creation, a full ``detect`` of the first frame,
-   from runs of n and 2n frames), on a moving face: the real talk_2.mp4 (../shared/media) placed in a 512x512 and a 1920x1080 frame when present,
-   else skimage's astronaut swaying in those frames.
+   from runs of n and 2n frames), on a moving face: the real talk_2.mp4 (../shared/media) placed in a 512x512
+   and a 1920x1080 frame when present, else skimage's astronaut swaying in those frames.
 3. Per-frame helpers at 512 crop size: ``align_crop``, ``face_mask`` + ``Compositor.paste`` into the frame.
 
 Times are wall-clock, best of ``--repeat`` runs (first, warm-up call excluded). Prints a table; makes no
@@ -116,7 +116,8 @@ def main() -> None:
             # time n and 2n frames (the clip, then played backwards: no jump) and take the difference
             once = _best_ms(lambda: track_all(video), args.repeat)
             twice = _best_ms(lambda: track_all(video + video[::-1]), args.repeat)
-            rows.setdefault("track, per frame (ms)", {})[label] = tuple((b - a) / len(video) for a, b in zip(once, twice))
+            per_frame = tuple((b - a) / len(video) for a, b in zip(once, twice))
+            rows.setdefault("track, per frame (ms)", {})[label] = per_frame
             rows.setdefault("track, start-up per video (ms)", {})[label] = tuple(2 * a - b for a, b in zip(once, twice))
 
             crop_box = {}

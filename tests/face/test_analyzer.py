@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from face_scenes import place, similarity, texture
+from face_helpers import place, similarity, texture
 
 from talkinghead.errors import AmbiguousFaceError, NoFaceError
 from talkinghead.face import DetectedFace, select_face

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from face_scenes import place, similarity, texture
+from face_helpers import place, similarity, texture
 
 from talkinghead.face import CropTransform, align_crop, crop_transform
 from talkinghead.face import landmark_groups as lg

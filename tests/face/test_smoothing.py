@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from face_helpers import jitter, lag_frames
 
 from talkinghead.face import landmark_groups as lg
 from talkinghead.face.smoothing import LandmarkSmoother, LocalPolynomialSmoother, join_rigid, split_rigid
@@ -88,26 +89,17 @@ def _sequence(base: np.ndarray, n: int, fps: float, noise: float, seed: int):
     return t, clean, noisy
 
 
-def _jitter(x: np.ndarray) -> float:
-    return float(np.median(np.sqrt((np.diff(x[:, :, :2], 2, axis=0) ** 2).mean(0))))
 
 
-def _lag(a: np.ndarray, b: np.ndarray) -> float:
-    """Lag in frames of b behind a: peak of the cross-correlation of their velocities, parabolic sub-frame."""
-    va, vb = np.diff(a, axis=0).reshape(len(a) - 1, -1), np.diff(b, axis=0).reshape(len(b) - 1, -1)
-    lags = np.arange(-5, 6)
-    cc = np.array([(va[max(0, -k):len(va) - max(0, k)] * vb[max(0, k):len(vb) - max(0, -k)]).sum() for k in lags])
-    i = int(np.argmax(cc))
-    return float(lags[i] + 0.5 * (cc[i - 1] - cc[i + 1]) / (cc[i - 1] - 2 * cc[i] + cc[i + 1]))
 
 
 def test_landmark_smoother_on_a_synthetic_talking_head(astronaut_face):
     fps = 30.0
     t, clean, noisy = _sequence(astronaut_face.landmarks.astype(np.float64), 150, fps, noise=0.004, seed=2)
     smoothed = run(LandmarkSmoother(), t, noisy)
-    assert _jitter(noisy) / _jitter(smoothed) > 2.5
+    assert jitter(noisy) / jitter(smoothed) > 2.5
     assert np.abs(smoothed - clean).mean() < 0.8 * np.abs(noisy - clean).mean()
-    assert abs(_lag(noisy, smoothed)) < 0.1
+    assert abs(lag_frames(noisy, smoothed)) < 0.1
     gap = lambda x: x[:, 14, 1] - x[:, 13, 1]  # noqa: E731 - mouth opening
     assert np.ptp(gap(smoothed)) == pytest.approx(np.ptp(gap(clean)), rel=0.1)
-    assert abs(_lag(gap(clean)[:, None, None], gap(smoothed)[:, None, None])) < 0.1
+    assert abs(lag_frames(gap(clean)[:, None, None], gap(smoothed)[:, None, None])) < 0.1

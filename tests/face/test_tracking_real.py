@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 import pytest
+from face_helpers import jitter, lag_frames
 
 from talkinghead.face import FaceAnalyzer, FaceTrack, SmoothingConfig, crop_transform
 from talkinghead.face.tracking import BRIDGED, DETECTED, LOST, RawFace, TrackSmoother
@@ -13,19 +14,8 @@ from talkinghead.face.tracking import BRIDGED, DETECTED, LOST, RawFace, TrackSmo
 pytestmark = pytest.mark.real_media
 
 
-def _jitter(x: np.ndarray) -> float:
-    """Median over landmarks of the RMS frame-to-frame second difference, in face sizes."""
-    size = np.ptp(x[:, :, :2], axis=1).max(axis=1).mean()
-    return float(np.median(np.sqrt((np.diff(x[:, :, :2], 2, axis=0) ** 2).mean(axis=0))) / size)
 
 
-def _lag(a: np.ndarray, b: np.ndarray) -> float:
-    """Frames by which b lags a: peak of the cross-correlation of their velocities (parabolic sub-frame)."""
-    va, vb = np.diff(a, axis=0).reshape(len(a) - 1, -1), np.diff(b, axis=0).reshape(len(b) - 1, -1)
-    lags = np.arange(-5, 6)
-    cc = np.array([(va[max(0, -k):len(va) - max(0, k)] * vb[max(0, k):len(vb) - max(0, -k)]).sum() for k in lags])
-    i = int(np.argmax(cc))
-    return float(lags[i] + 0.5 * (cc[i - 1] - cc[i + 1]) / (cc[i - 1] - 2 * cc[i] + cc[i + 1]))
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +37,14 @@ def test_smoothing_reduces_jitter_without_lag(talk_2):
         out += smoother.push(i, t, np.zeros((1, 1, 3), np.uint8), RawFace(lm, np.zeros(52, np.float32), 0.9))
     out += smoother.flush()
     smoothed = np.array([f.face.landmarks for f in out], np.float64)
-    factor = _jitter(raw) / _jitter(smoothed)
-    lag = _lag(raw, smoothed)
+    factor = jitter(raw) / jitter(smoothed)
+    lag = lag_frames(raw, smoothed)
     mouth = lambda x: np.linalg.norm(x[:, 13, :2] - x[:, 14, :2], axis=1)  # noqa: E731 - inner-lip gap
     print(f"talk_2: jitter reduced {factor:.2f}x, lag {lag:+.3f} frames, "
           f"mouth peak-to-peak kept {np.ptp(mouth(smoothed)) / np.ptp(mouth(raw)):.3f}")
     assert factor > 2.0  # measured 2.55
     assert abs(lag) < 0.25  # measured -0.01
-    assert abs(_lag(mouth(raw), mouth(smoothed))) < 0.25
+    assert abs(lag_frames(mouth(raw), mouth(smoothed))) < 0.25
     assert np.ptp(mouth(smoothed)) > 0.9 * np.ptp(mouth(raw))
     # crops from the smoothed landmarks shake less than from the raw ones
     centre = lambda lms: np.array([crop_transform(lm, 256, (844, 844)).to_image(np.array([127.5, 127.5]))  # noqa

@@ -119,8 +119,8 @@ def run(args: argparse.Namespace) -> int:
         chosen = select_face(faces, args.face_index, ambiguity_ratio=None, what=repr(str(path)))
         selected = faces.index(chosen)
         report["selected"] = selected
-        ambiguous = args.face_index is None and len(faces) > 1 and faces[0].size < DEFAULT_AMBIGUITY_RATIO * faces[1].size
-        report["ambiguous"] = ambiguous
+        report["ambiguous"] = (args.face_index is None and len(faces) > 1
+                               and faces[0].size < DEFAULT_AMBIGUITY_RATIO * faces[1].size)
         if video and not args.no_track:
             report["track"] = _track(analyzer, path, selected)
     if args.json:
@@ -173,5 +173,6 @@ def _print(report: dict, min_conf: float) -> None:
             print(f"  lost {a:.2f}-{b:.2f} s")
         if "pose_min" in track:
             names = ("yaw", "pitch", "roll")
-            ranges = ", ".join(f"{k} {lo:+.1f}..{hi:+.1f}" for k, lo, hi in zip(names, track["pose_min"], track["pose_max"]))
+            ranges = ", ".join(f"{k} {lo:+.1f}..{hi:+.1f}"
+                               for k, lo, hi in zip(names, track["pose_min"], track["pose_max"]))
             print(f"  head pose range: {ranges} degrees")

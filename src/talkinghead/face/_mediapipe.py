@@ -3,9 +3,9 @@
 mediapipe is imported only when a landmarker is created (STYLE.md 6). Its native code (absl/TFLite) writes a
 few warnings to the process's stderr when a graph is created, on its first inference and when it is closed
 ("Logging before InitGoogle", absl lines like ``W0000 ... inference_feedback_manager.cc``, LiteRT's
-``INFO: [environment.cc] ...``). :func:`quiet_native_stderr` captures file descriptor 2 around those calls only, turns the known
-messages into debug log records and writes anything else back to stderr, so nothing from other libraries is
-lost and no global setting changes.
+``INFO: [environment.cc] ...``). :func:`quiet_native_stderr` captures file descriptor 2 around those calls
+only, turns the known messages into debug log records and writes anything else back to stderr, so nothing
+from other libraries is lost and no global setting changes.
 """
 
 from __future__ import annotations
@@ -93,7 +93,9 @@ def _detector_bytes(bundle: str) -> bytes:
         with zipfile.ZipFile(bundle) as zf:
             return zf.read("face_detector.tflite")
     except (zipfile.BadZipFile, KeyError) as exc:
-        raise ModelMissingError(f"{bundle} is not a face landmarker bundle ({exc}); run `talkinghead fetch-models --force`") from None
+        raise ModelMissingError(
+            f"{bundle} is not a face landmarker bundle ({exc}); run `talkinghead fetch-models --force`"
+        ) from None
 
 
 def create_landmarker(model_path: Path, video: bool, num_faces: int, min_confidence: float = 0.5):
