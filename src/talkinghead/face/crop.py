@@ -12,6 +12,7 @@ Coordinates: pixels with x right, y down; a pixel's centre is at integer coordin
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -29,6 +30,7 @@ DEFAULT_CROP_SCALE = 1.8
 DEFAULT_CROP_SHIFT = 0.0
 
 
+@functools.lru_cache(maxsize=1)
 def rigid_template() -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """mediapipe's 33 pose landmarks, frontal: ``(ids (33,), xy (33, 2) canonical cm with y down, weights (33,),
     face height cm)`` where the face height is the canonical forehead-top (10) to chin (152) distance and the
@@ -39,8 +41,11 @@ def rigid_template() -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     xy = mesh.vertices[:, :2].astype(np.float64) * np.array([1.0, -1.0])  # canonical y up -> image y down
     top, chin = xy[lg.FOREHEAD_TOP], xy[lg.CHIN]
     center = (top + chin) / 2
-    return (mesh.procrustes_ids, xy[mesh.procrustes_ids] - center, mesh.procrustes_weights.astype(np.float64),
-            float(np.linalg.norm(top - chin)))
+    out = (np.array(mesh.procrustes_ids), xy[mesh.procrustes_ids] - center,
+           mesh.procrustes_weights.astype(np.float64), float(np.linalg.norm(top - chin)))
+    for a in out[:3]:
+        a.setflags(write=False)
+    return out
 
 
 def similarity_2d(source: np.ndarray, target: np.ndarray, weights: np.ndarray) -> np.ndarray:
