@@ -12,12 +12,14 @@ pocketsphinx's phones with the timings eSpeak reports for the speech it synthesi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 __all__ = [
     "ARPABET", "SILENCE", "VOWELS", "Phone", "Word", "espeak_to_arpabet", "espeak_word_to_arpabet", "boundary_errors",
+    "label_spans",
 ]
 
 #: Silence (pauses, and the decoder's noise fillers).
@@ -135,3 +137,40 @@ def boundary_errors(reference: list[Phone], hypothesis: list[Phone]) -> np.ndarr
         else:
             j -= 1
     return np.asarray(errors[::-1], np.float64)
+
+
+def label_spans(phones: list[Phone], start: float, end: float, labels_of: Callable[[Phone], tuple[str, ...] | str],
+                rest: str) -> list[tuple[str, float, float, str]]:
+    """Cover ``[start, end]`` with per-phone labels (visemes, mouth shapes): ``(label, start, end, phone)``.
+
+    Each phone that is not silence gets ``labels_of(phone)``, split into equal parts (a diphthong's two
+    shapes); a phone with no label of its own (``HH``) borrows the first label of the next phone when that
+    follows within 50 ms, else the last label before it. Silences and gaps get ``rest`` (with phone
+    ``SIL``); consecutive ``rest`` spans are merged.
+    """
+    speech = [p for p in phones if p.label != SILENCE and p.end > start and p.start < end]
+    out: list[tuple[str, float, float, str]] = []
+
+    def add(label: str, a: float, b: float, phone: str) -> None:
+        if b <= a:
+            return
+        if out and label == rest == out[-1][0]:
+            out[-1] = (rest, out[-1][1], b, SILENCE)
+        else:
+            out.append((label, a, b, phone))
+
+    cursor = start
+    for k, p in enumerate(speech):
+        a, b = max(p.start, start), min(p.end, end)
+        add(rest, cursor, a, SILENCE)
+        labels = tuple(labels_of(p))
+        if not labels:
+            nxt = speech[k + 1] if k + 1 < len(speech) and speech[k + 1].start - p.end < 0.05 else None
+            labels = tuple(labels_of(nxt))[:1] if nxt is not None else ((out[-1][0],) if out else ())
+            labels = labels or (rest,)
+        step = (b - a) / len(labels)
+        for i, label in enumerate(labels):
+            add(label, a + i * step, a + (i + 1) * step, p.label)
+        cursor = max(cursor, b)
+    add(rest, cursor, end, SILENCE)
+    return out

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from talkinghead.audio.phoneset import SILENCE, Phone
+from talkinghead.audio.phoneset import Phone, label_spans
 
 __all__ = ["SHAPES", "PHONE_TO_SHAPES", "MouthCue", "mouth_cues", "MIN_CUE", "CueMerger"]
 
@@ -48,27 +48,10 @@ class MouthCue:
     value: str
 
 
-def _raw_cues(phones: list[Phone], start: float, end: float) -> list[MouthCue]:
-    speech = [p for p in phones if p.label != SILENCE and p.end > start and p.start < end]
-    cues: list[MouthCue] = []
-    cursor = start
-    for k, p in enumerate(speech):
-        a, b = max(p.start, start), min(p.end, end)
-        if a > cursor:
-            cues.append(MouthCue(cursor, a, "X"))
-        shapes = PHONE_TO_SHAPES.get(p.label, "B")
-        if p.label == "L" and b - a >= _LONG_L:
-            shapes = "H"
-        if not shapes:  # HH: the next phone's first shape, else the previous cue's
-            nxt = speech[k + 1] if k + 1 < len(speech) and speech[k + 1].start - p.end < 0.05 else None
-            shapes = (PHONE_TO_SHAPES.get(nxt.label, "B") or "B")[:1] if nxt else (cues[-1].value if cues else "X")
-        step = (b - a) / len(shapes)
-        for i, s in enumerate(shapes):
-            cues.append(MouthCue(a + i * step, a + (i + 1) * step, s))
-        cursor = max(cursor, b)
-    if end > cursor:
-        cues.append(MouthCue(cursor, end, "X"))
-    return cues
+def _shapes(phone: Phone) -> str:
+    if phone.label == "L" and phone.duration >= _LONG_L:
+        return "H"
+    return PHONE_TO_SHAPES.get(phone.label, "B")
 
 
 def _merge_equal(cues: list[MouthCue]) -> list[MouthCue]:
@@ -114,7 +97,8 @@ def _enforce_min_duration(cues: list[MouthCue]) -> list[MouthCue]:
 def mouth_cues(phones: list[Phone], start: float = 0.0, end: float | None = None) -> list[MouthCue]:
     """Phones -> Rhubarb mouth cues covering ``[start, end]`` (gaps and silences are ``X``)."""
     end = max([p.end for p in phones], default=start) if end is None else end
-    return _enforce_min_duration(_merge_equal(_raw_cues(phones, start, end)))
+    cues = [MouthCue(a, b, shape) for shape, a, b, _ in label_spans(phones, start, end, _shapes, "X")]
+    return _enforce_min_duration(_merge_equal(cues))
 
 
 class CueMerger:

@@ -5,8 +5,8 @@ Policy (issue #4):
 - **English with a transcript**: forced alignment. Words missing from the CMU dictionary get eSpeak's
   letter-to-sound pronunciation (:meth:`SphinxDecoder.pronounce`). A long recording is cut at pauses
   (:mod:`~talkinghead.audio.chunking`); each chunk is aligned with the next stretch of the transcript
-  and its grammar may end after any word within a window sized from the chunk's speech time (at most
-  6 words per second of speech), so the chunk itself decides where its part of the text ends. The last
+  and its grammar may end after any word within a window sized from the chunk's length (at most 6
+  words per second), so the chunk itself decides where its part of the text ends. The last
   chunk must take all remaining words. A chunk that cannot be aligned (wrong transcript, music) is
   recognised instead and the transcript pointer moves on by the speaking rate measured so far.
 - **English without a transcript**: word recognition (trigram LM) then phone-level alignment of the
@@ -133,7 +133,8 @@ class PhoneTranscriber:
         if is_last:
             words, min_words = remaining, None
         else:
-            most = int(np.ceil(speech_seconds * _MAX_WORDS_PER_SECOND)) + 2
+            # the upper bound uses the chunk's whole length: the energy detector may miss quiet speech
+            most = int(np.ceil(len(wave) / 16_000 * _MAX_WORDS_PER_SECOND)) + 2
             least = max(1, int(speech_seconds * _MIN_WORDS_PER_SECOND))
             words = remaining[:most]
             min_words = min(least, len(words))

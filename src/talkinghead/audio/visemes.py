@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from talkinghead.audio.frames import frame_centers
-from talkinghead.audio.phoneset import SILENCE, Phone
+from talkinghead.audio.phoneset import SILENCE, Phone, label_spans
 
 __all__ = [
     "VISEMES", "VISEME_INDEX", "PHONE_TO_VISEMES", "PHONE_VISEME_IDS", "VisemeSegment", "viseme_segments",
@@ -78,36 +78,8 @@ def viseme_segments(phones: list[Phone], start: float = 0.0, end: float | None =
         start, end: span to cover (``end`` defaults to the last phone's end).
     """
     end = max([p.end for p in phones], default=start) if end is None else end
-    out: list[VisemeSegment] = []
-
-    def add(viseme: str, a: float, b: float, phone: str) -> None:
-        if b <= a:
-            return
-        if out and out[-1].viseme == viseme == "sil":
-            out[-1] = VisemeSegment("sil", out[-1].start, b, SILENCE)
-            return
-        out.append(VisemeSegment(viseme, a, b, phone))
-
-    cursor = start
-    speech = [p for p in phones if p.label != SILENCE and p.end > start and p.start < end]
-    for k, p in enumerate(speech):
-        a, b = max(p.start, start), min(p.end, end)
-        if a > cursor:
-            add("sil", cursor, a, SILENCE)
-        visemes = PHONE_TO_VISEMES.get(p.label, ())
-        if not visemes:  # HH (or an unknown label): borrow the next phone's shape, else the previous one's
-            neighbour = speech[k + 1] if k + 1 < len(speech) and speech[k + 1].start - p.end < 0.05 else None
-            source = neighbour.label if neighbour is not None else (out[-1].phone if out else SILENCE)
-            borrowed = PHONE_TO_VISEMES.get(source, ())
-            visemes = borrowed[:1] if neighbour is not None else borrowed[-1:]
-            visemes = visemes or ("sil",)
-        step = (b - a) / len(visemes)
-        for i, v in enumerate(visemes):
-            add(v, a + i * step, a + (i + 1) * step, p.label)
-        cursor = max(cursor, b)
-    if end > cursor:
-        add("sil", cursor, end, SILENCE)
-    return out
+    spans = label_spans(phones, start, end, lambda p: PHONE_TO_VISEMES.get(p.label, ()), "sil")
+    return [VisemeSegment(v, a, b, phone) for v, a, b, phone in spans]
 
 
 def frame_visemes(segments: list[VisemeSegment], num_frames: int, fps: float, first: int = 0) -> np.ndarray:

@@ -14,19 +14,14 @@ from pathlib import Path
 from talkinghead.errors import InputError, OptionError
 
 HELP = "phones, visemes, Rhubarb mouth cues or ARKit blendshape curves from a speech recording"
-DESCRIPTION = """Analyse a speech recording (any audio format FFmpeg reads, or a video's audio track) and write
-  phones-json   timed ARPAbet phones and words (pocketsphinx)
-  visemes-json  viseme segments and one viseme id per video frame (15 Oculus visemes)
-  rhubarb-tsv   Rhubarb Lip Sync mouth cues (shapes A-H, X), TSV
-  rhubarb-json  the same as Rhubarb's JSON
-  arkit-csv     Live Link Face CSV: 52 ARKit blendshapes per frame (mouth from the audio, random blinks)
-
-With --transcript (English), phones come from forced alignment; without, from word recognition with a
-phone-loop fallback. Other languages (--language fr, zh, ...) use the phone loop. Long recordings are
-processed in chunks cut at pauses, with flat memory.
-
-Example:
-  talkinghead analyze-audio speech.wav --transcript "Hello there." --format rhubarb-tsv -o cues.tsv"""
+DESCRIPTION = """Analyse a speech recording (any audio format FFmpeg reads, or the audio track of a video) and write
+timed phones and words (phones-json), visemes per frame (visemes-json, the 15 Oculus LipSync visemes), Rhubarb
+Lip Sync mouth cues with shapes A-H and X (rhubarb-tsv, rhubarb-json) or a Live Link Face CSV of the 52 ARKit
+blendshapes per frame, mouth from the audio plus random blinks (arkit-csv). With --transcript (English) phones
+come from forced alignment; without one, from word recognition with a phone-loop fallback; other languages
+(--language fr, zh, ...) use the phone loop. Long recordings are processed in chunks cut at pauses, with flat
+memory. Example: talkinghead analyze-audio speech.wav --transcript "Hello there." --format rhubarb-tsv -o
+cues.tsv"""
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +40,11 @@ def _fps(text: str) -> Fraction:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("audio", metavar="AUDIO", help="speech recording (audio file or video with audio)")
-    parser.add_argument("--format", required=True, choices=FORMAT_NAMES, help="what to write")
-    parser.add_argument("-o", "--output", metavar="OUT", help="output file (default: standard output)")
+    parser.add_argument("--format", required=True, choices=FORMAT_NAMES, default=argparse.SUPPRESS,
+                        help="what to write")
+    parser.add_argument("-o", "--output", metavar="OUT", default="-", help="output file; - for standard output")
     parser.add_argument("--overwrite", action="store_true", help="replace OUT if it exists")
-    parser.add_argument("--transcript", metavar="TEXT|FILE",
+    parser.add_argument("--transcript", metavar="TEXT|FILE", default=argparse.SUPPRESS,
                         help="the words spoken (English), or a UTF-8 text file holding them; enables forced alignment")
     parser.add_argument("--language", default="en",
                         help="language of the speech; anything but English is decoded with the phone loop")
@@ -84,8 +80,9 @@ def run(args: argparse.Namespace) -> int:
         raise OptionError(f"--amplitude must be between 0 and 3, got {args.amplitude}")
     if not 0.0 <= args.blink_rate <= 120.0:
         raise OptionError(f"--blink-rate must be between 0 and 120 per minute, got {args.blink_rate}")
-    transcript = read_transcript(args.transcript)
-    if args.output:
+    transcript = read_transcript(getattr(args, "transcript", None))
+    to_file = args.output != "-"
+    if to_file:
         check_output_path(args.output, args.overwrite)  # fail before any work
     fps = float(args.fps)
     progress = not args.no_progress and sys.stderr.isatty()
@@ -101,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
             writer.add(track)
         writer.finish()
 
-    if args.output:
+    if to_file:
         with atomic_output(args.output, args.overwrite) as tmp:
             with open(tmp, "w", encoding="utf-8", newline="\n") as stream:
                 write(stream)
