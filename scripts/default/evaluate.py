@@ -109,6 +109,7 @@ class Identity:
         self.dlib = dlib
 
     def embed(self, image: np.ndarray, box=None) -> np.ndarray | None:
+        image = np.ascontiguousarray(image)
         if box is None:
             found = self.detector(image, 1)
             if not found:
@@ -203,7 +204,9 @@ def real_videos(folder: Path) -> list[dict]:
         fps = float(track.fps)
         gap = lip_gap(track.landmarks)
         closure = 0.5 * (track.blendshapes[:, INDEX["eyeBlinkLeft"]] + track.blendshapes[:, INDEX["eyeBlinkRight"]])
+        _, _, loud = phone_frames(path, fps, len(track))
         rows.append({"video": path.name, "frames": len(track), "talking": bool(np.nanpercentile(gap, 90) > 0.02),
+                     "lag": best_lag(gap, loud),
                      "pose_std": [round(float(v), 2) for v in np.nanstd(track.pose, axis=0)],
                      "blinks_per_min": round(count_blinks(closure, fps) / (len(track) / fps) * 60, 1)})
     return rows

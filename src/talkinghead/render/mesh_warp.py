@@ -148,6 +148,9 @@ class WarpMesh:
         # or eye's triangles have no orientation at all
         scale = float(np.ptp(source_points[:, 1])) or 1.0
         self._checked = ~topology.free & (self.source_areas * self.orientation > max(1.0, 1e-4 * scale * scale))
+        # triangles on the silhouette turn over when the head turns (the far cheek goes out of sight): that is not a
+        # fold to relax, the hidden-surface rule of :meth:`maps` handles it
+        self._checked &= ~np.isin(self.triangles, topology.oval).any(axis=1)
 
     def points(self, target_vertices: np.ndarray) -> np.ndarray:
         """All warp points ``(p, 2)`` for target mesh vertices ``(v, 2)``: the rings follow the oval."""
@@ -195,8 +198,11 @@ class WarpMesh:
         tgt = (target_points - (region.x0, region.y0) + 0.5) * (sx, sy) - 0.5
         index = np.zeros((mh, mw), np.int32)
         fixed = np.round(tgt[self.triangles] * 16).astype(np.int32)  # 4 fractional bits
-        # an opening's triangle turned inside out (lips pressed past each other) covers nothing
-        skip = self.topology.free & (triangle_areas(target_points, self.triangles) * self.orientation <= 0)
+        # hidden surfaces, without a depth buffer: a triangle turned over in the target (an opening's triangle
+        # with the lips pressed past each other, a fold at the silhouette) covers nothing, nor does one turned
+        # over in the source (the far side of a turned face: its pixels are the background behind the cheek)
+        skip = (triangle_areas(target_points, self.triangles) * self.orientation <= 0) | (
+            ~self.topology.free & (self.source_areas * self.orientation <= 0))
         for i in np.flatnonzero(~skip):
             cv2.fillConvexPoly(index, fixed[i], int(i) + 1, lineType=cv2.LINE_8, shift=4)
         # affine map of every triangle: map-pixel coordinates -> source pixels, from [u v 1] @ A = source
@@ -241,10 +247,13 @@ def unfold(mesh: WarpMesh, target_vertices: np.ndarray, iterations: int = 12, st
     """
     target = np.asarray(target_vertices, np.float64).copy()
     source = mesh.source_points[: mesh.num_vertices]
+    previous = None
     for _ in range(iterations):
         bad = mesh.folded(mesh.points(target))
-        if not bad.any():
-            break
+        count = int(bad.sum())
+        if count == 0 or (previous is not None and count >= previous and _ > 3):
+            break  # done, or no longer improving
+        previous = count
         verts = np.unique(mesh.triangles[bad])
         verts = verts[verts < mesh.num_vertices]
         if len(verts) == 0:

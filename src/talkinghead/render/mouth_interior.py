@@ -85,7 +85,7 @@ def estimate_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     skin_luma = max(float(_luma(skin)), 1e-3)
     light = float(np.clip(skin_luma / 0.55, 0.3, 1.15))
     tint = np.clip(skin / skin_luma, 0.6, 1.5)  # the light's colour cast, as the skin shows it
-    teeth = np.clip(_IVORY * light * (1 + 0.2 * (tint - 1)), 0, 1)
+    teeth = np.clip(_IVORY * light * (1 + 0.5 * (tint - 1)), 0, 1)
     lip_luma = max(float(_luma(lips)), 1e-3)
     lip_tint = np.clip(lips / lip_luma, 0.5, 1.8)
     return MouthPalette(
