@@ -13,7 +13,7 @@ Prints, measured in one run on this machine:
 Usage::
 
     .venv/bin/python benchmarks/bench_default.py [--audio FILE] [--short-minutes 1] [--long-minutes 30]
-        [--memory-size 256] [--skip-memory]
+        [--memory-size 256] [--skip-memory] [--skip-speed]
 
 ``--long-minutes`` defaults to 30 as the issue asks; it takes a while (the audio analysis dominates).
 """
@@ -77,7 +77,7 @@ def peak_memory_mb(image: Path, audio: Path, out: Path, size: int) -> tuple[floa
     cmd = [sys.executable, "-c", "from talkinghead.cli.main import entry; entry()", "generate", str(image), str(audio),
            "-o", str(out), "--overwrite", "--no-progress", "--size", str(size)]
     code = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-            "r = subprocess.run(sys.argv[1:]); dt = time.perf_counter() - t; "
+            "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); dt = time.perf_counter() - t; "
             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, dt, r.returncode)")
     res = subprocess.run([sys.executable, "-c", code, *cmd], capture_output=True, text=True, check=True)
     rss_kb, seconds, rc = res.stdout.split()
@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--long-minutes", type=float, default=30.0)
     parser.add_argument("--memory-size", type=int, default=256, help="output size of the memory runs")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args()
     from talkinghead.io import probe, read_image, write_image
 
@@ -106,6 +107,8 @@ def main() -> None:
         sources["1920x1080"] = hd
         duration = probe(args.audio).duration
         print(f"audio: {args.audio.name}, {duration:.2f} s")
+        if args.skip_speed:
+            sources = {}
         print(f"{'source':>10} {'output s':>8} {'generate s/s':>12} {'x realtime':>10} {'floor s/s':>9} "
               f"{'gen/floor':>9}  stages (s per output s)")
         for name, path in sources.items():

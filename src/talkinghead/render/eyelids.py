@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from talkinghead.render.mouth_interior import smoothstep, patch_median
+
 __all__ = ["EyeShape", "LidPalette", "estimate_lid_palette", "render_eyelids", "RIGHT_UPPER_LID", "LEFT_UPPER_LID"]
 
 #: upper lids from the outer to the inner corner (mediapipe), subject's right and left
@@ -34,22 +36,12 @@ class LidPalette:
     lashes: np.ndarray
 
 
-def _median(image: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
-    h, w = image.shape[:2]
-    px = []
-    for x, y in np.round(points).astype(int):
-        patch = image[max(y - radius, 0): min(y + radius + 1, h), max(x - radius, 0): min(x + radius + 1, w)]
-        if patch.size:
-            px.append(patch.reshape(-1, 3))
-    return (np.median(np.concatenate(px), axis=0) / 255.0).astype(np.float32) if px else np.full(3, 0.5, np.float32)
-
-
 def estimate_lid_palette(image: np.ndarray, landmarks: np.ndarray) -> LidPalette:
     """Lid colours of a face: ``image`` ``(h, w, 3)`` uint8 RGB, ``landmarks`` ``(478, 2+)`` pixels."""
     lm = np.asarray(landmarks)[:, :2]
     radius = max(1, int(round(0.012 * np.linalg.norm(lm[10] - lm[152]))))
-    skin = _median(image, lm[list(_LID_SKIN)], radius)
-    lashes = np.minimum(_median(image, lm[list(_LASHES)], max(1, radius // 2)), skin * 0.45)
+    skin = patch_median(image, lm[list(_LID_SKIN)], radius)
+    lashes = np.minimum(patch_median(image, lm[list(_LASHES)], max(1, radius // 2)), skin * 0.45)
     return LidPalette(skin, lashes.astype(np.float32))
 
 
@@ -88,20 +80,15 @@ def render_eyelids(frame: np.ndarray, eyes: list[EyeShape], palette: LidPalette,
         depth = np.clip((ys + y0 - top_y) / drop, 0, 1)[:, None]
         # continuity with the skin above the open lid: its colour at the top, the lid's skin towards the edge
         above = frame[np.clip(np.round(top_y - 1.5 - 0.15 * drop).astype(int), 0, h - 1), x].astype(np.float32) / 255
-        blend = _smoothstep(0.0, 0.7, depth)
+        blend = smoothstep(0.0, 0.7, depth)
         colour = (above * (1 - blend) + palette.skin * blend) * (1.0 - 0.1 * depth)
         lash_px = max(1.0, 0.08 * float(np.ptp(top[:, 0])))
         lash = np.clip(1.0 - (edge_y - (ys + y0)) / lash_px, 0, 1)[:, None]
         colour = colour * (1 - 0.85 * lash) + palette.lashes * 0.85 * lash
-        alpha = cover[ys, xs, None].astype(np.float32) / 255.0 * (0.35 + 0.65 * _smoothstep(0.0, 0.35, depth))
+        alpha = cover[ys, xs, None].astype(np.float32) / 255.0 * (0.35 + 0.65 * smoothstep(0.0, 0.35, depth))
         alpha = alpha * float(np.clip((eye.closure - min_closure) / (0.6 - min_closure), 0, 1))
         out = frame[ys + y0, x].astype(np.float32)
         frame[ys + y0, x] = np.clip(out * (1 - alpha) + colour * 255 * alpha, 0, 255).astype(np.uint8)
-
-
-def _smoothstep(e0: float, e1: float, x: np.ndarray) -> np.ndarray:
-    t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
-    return t * t * (3 - 2 * t)
 
 
 def _sorted(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -42,7 +42,7 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
     return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
 
 
-def _smoothstep(e0, e1, x):
+def smoothstep(e0, e1, x):
     t = np.clip((x - e0) / (e1 - e0), 0.0, 1.0)
     return t * t * (3 - 2 * t)
 
@@ -58,7 +58,8 @@ class MouthPalette:
     skin: np.ndarray
 
 
-def _patch_median(image: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
+def patch_median(image: np.ndarray, points: np.ndarray, radius: int) -> np.ndarray:
+    """Median RGB ``(3,)`` float32 in [0, 1] of the square patches of ``radius`` around ``points`` ``(k, 2)``."""
     h, w = image.shape[:2]
     samples = []
     for x, y in np.round(points).astype(int):
@@ -80,8 +81,8 @@ def estimate_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     lm = np.asarray(landmarks)[:, :2]
     face_h = float(np.linalg.norm(lm[10] - lm[152]))
     radius = max(1, int(round(face_h * 0.015)))
-    skin = _patch_median(image, lm[list(_SKIN_POINTS)], radius)
-    lips = _patch_median(image, lm[list(_LIP_POINTS)], max(1, radius // 2))
+    skin = patch_median(image, lm[list(_SKIN_POINTS)], radius)
+    lips = patch_median(image, lm[list(_LIP_POINTS)], max(1, radius // 2))
     skin_luma = max(float(_luma(skin)), 1e-3)
     light = float(np.clip(skin_luma / 0.55, 0.3, 1.15))
     tint = np.clip(skin / skin_luma, 0.6, 1.5)  # the light's colour cast, as the skin shows it
@@ -218,7 +219,7 @@ def render_mouth_interior(
     v_up, v_lo = mf.curve(upper, u), mf.curve(lower, u)
     opening = np.maximum(v_lo - v_up, 1e-3)
     # a seam of closed lips is no opening: the anti-aliased outline of a (nearly) flat polygon fades out
-    alpha = alpha * _smoothstep(0.25, 1.5, opening)[:, None]
+    alpha = alpha * smoothstep(0.25, 1.5, opening)[:, None]
     depth = np.minimum(v - v_up, v_lo - v)  # pixels from the nearer lip
     scale = 0.035 * mf.length + 0.75
     lateral = np.abs(u - 0.5) * 2  # 0 at the middle, 1 at the corners
@@ -234,23 +235,23 @@ def render_mouth_interior(
 
 def _cavity(palette, depth, scale, v, v_lo, opening, lateral) -> np.ndarray:
     """Dark cavity: inner-lip colour at the lips, deep red-brown inside, tongue towards the lower lip."""
-    t = _smoothstep(0.0, 1.0, depth / (1.6 * scale))[:, None]
+    t = smoothstep(0.0, 1.0, depth / (1.6 * scale))[:, None]
     colour = palette.mucosa * (1 - t) + palette.cavity * t
     # the tongue: a dull red surface behind the lower teeth, visible in the lower part of a wide opening
-    tongue = (_smoothstep(0.45, 0.85, 1 - (v_lo - v) / opening) * _smoothstep(1.0, 0.4, lateral)
-              * _smoothstep(2.5, 6.0, opening / scale))[:, None]
-    tongue_depth = 0.55 + 0.45 * _smoothstep(0.0, 1.0, (v_lo - v)[:, None] / (2.0 * scale))
+    tongue = (smoothstep(0.45, 0.85, 1 - (v_lo - v) / opening) * smoothstep(1.0, 0.4, lateral)
+              * smoothstep(2.5, 6.0, opening / scale))[:, None]
+    tongue_depth = 0.55 + 0.45 * smoothstep(0.0, 1.0, (v_lo - v)[:, None] / (2.0 * scale))
     colour = colour * (1 - 0.7 * tongue) + palette.tongue * (1.0 / tongue_depth) * 0.6 * 0.7 * tongue
     return colour
 
 
 def _teeth(colour, palette, shape, mf, u, v, v_up, v_lo, lateral, scale) -> np.ndarray:
     """Upper teeth between the upper lip and their edge, lower teeth between their edge and the lower lip."""
-    fade = _smoothstep(0.95, 0.45, lateral)[:, None]  # teeth recede into the dark at the mouth's sides
+    fade = smoothstep(0.95, 0.45, lateral)[:, None]  # teeth recede into the dark at the mouth's sides
     if shape.lower_teeth is not None:
         edge = mf.curve(np.asarray(shape.lower_teeth, np.float64), u)
         cover = np.clip(v - edge + 0.5, 0, 1)[:, None] * fade
-        shade = 0.72 - 0.12 * _smoothstep(0.0, 1.0, (v - edge)[:, None] / (2 * scale))
+        shade = 0.72 - 0.12 * smoothstep(0.0, 1.0, (v - edge)[:, None] / (2 * scale))
         colour = colour * (1 - cover) + palette.teeth * shade * cover
     if shape.upper_teeth is not None:
         edge = mf.curve(np.asarray(shape.upper_teeth, np.float64), u)
@@ -276,7 +277,7 @@ def _from_source(cavity, source, mouth: SourceMouth, u, d_up, d_lo) -> np.ndarra
     xy = sf.xy(u, v_src).astype(np.float32)
     sampled = cv2.remap(source, xy[:, 0].reshape(-1, 1), xy[:, 1].reshape(-1, 1), cv2.INTER_LINEAR,
                         borderMode=cv2.BORDER_REPLICATE).reshape(-1, 3).astype(np.float32) / 255.0
-    beyond = _smoothstep(-1.5, 1.5, np.minimum(d_up, d_lo) - half)[:, None]
+    beyond = smoothstep(-1.5, 1.5, np.minimum(d_up, d_lo) - half)[:, None]
     return sampled * (1 - beyond) + np.minimum(cavity, mouth.dark) * beyond
 
 

@@ -113,6 +113,17 @@ def _generator(config: DefaultConfig, dubbing: bool) -> PhoneticMotionGenerator:
     )
 
 
+def _motion(audio, config: DefaultConfig, transcript, progress: bool, seconds: dict, dubbing: bool) -> Motion:
+    """Analyse the speech and generate the motion, timing both stages into ``seconds``."""
+    t0 = time.perf_counter()
+    speech = _speech(audio, config, transcript, progress)
+    seconds["audio"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    motion = _generator(config, dubbing=dubbing).generate(speech, seed=config.seed)
+    seconds["motion"] = time.perf_counter() - t0
+    return motion
+
+
 def _topology():
     from talkinghead.face3d import load_canonical_mesh
     from talkinghead.render import default_topology
@@ -206,12 +217,7 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     prepared = renderer.prepare(image, landmarks, keep_source_teeth=config.keep_source_teeth)
     seconds["face"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    speech = _speech(audio, config, transcript, progress)
-    seconds["audio"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    motion = _generator(config, dubbing=False).generate(speech, seed=config.seed)
-    seconds["motion"] = time.perf_counter() - t0
+    motion = _motion(audio, config, transcript, progress, seconds, dubbing=False)
 
     t0 = time.perf_counter()
     bar = _progress(motion.num_frames, progress, "rendering")
@@ -282,12 +288,7 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
         _select(analyzer.detect(first), config, repr(str(source)))
     seconds["face"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    speech = _speech(audio, config, transcript, progress)
-    seconds["audio"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    motion = _generator(config, dubbing=True).generate(speech, seed=config.seed)
-    seconds["motion"] = time.perf_counter() - t0
+    motion = _motion(audio, config, transcript, progress, seconds, dubbing=True)
 
     t0 = time.perf_counter()
     total = motion.num_frames
