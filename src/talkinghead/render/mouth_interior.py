@@ -86,7 +86,8 @@ def estimate_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     skin_luma = max(float(_luma(skin)), 1e-3)
     light = float(np.clip(skin_luma / 0.55, 0.3, 1.15))
     tint = np.clip(skin / skin_luma, 0.6, 1.5)  # the light's colour cast, as the skin shows it
-    teeth = np.clip(_IVORY * light * (1 + 0.5 * (tint - 1)), 0, 1)
+    # a little of the skin's own colour: pure grey-white teeth read as cyan next to red lips after chroma subsampling
+    teeth = np.clip(0.85 * _IVORY * light * (1 + 0.5 * (tint - 1)) + 0.15 * skin, 0, 1)
     lip_luma = max(float(_luma(lips)), 1e-3)
     lip_tint = np.clip(lips / lip_luma, 0.5, 1.8)
     return MouthPalette(
@@ -249,10 +250,12 @@ def _teeth(colour, palette, shape, mf, u, v, v_up, v_lo, lateral, scale) -> np.n
     """Upper teeth between the upper lip and their edge, lower teeth between their edge and the lower lip."""
     fade = smoothstep(0.95, 0.45, lateral)[:, None]  # teeth recede into the dark at the mouth's sides
     if shape.lower_teeth is not None:
-        edge = mf.curve(np.asarray(shape.lower_teeth, np.float64), u)
+        # the lower lip hides most of the lower teeth: at most a third of the opening shows them
+        edge = np.maximum(mf.curve(np.asarray(shape.lower_teeth, np.float64), u), v_lo - 0.33 * (v_lo - v_up))
         cover = np.clip(v - edge + 0.5, 0, 1)[:, None] * fade
-        shade = 0.72 - 0.12 * smoothstep(0.0, 1.0, (v - edge)[:, None] / (2 * scale))
-        colour = colour * (1 - cover) + palette.teeth * shade * cover
+        shade = 0.62 - 0.12 * smoothstep(0.0, 1.0, (v - edge)[:, None] / (2 * scale))  # in the upper teeth's shadow
+        lower = 0.75 * palette.teeth + 0.25 * palette.mucosa
+        colour = colour * (1 - cover) + lower * shade * cover
     if shape.upper_teeth is not None:
         edge = mf.curve(np.asarray(shape.upper_teeth, np.float64), u)
         cover = np.clip(edge - v + 0.5, 0, 1)[:, None] * fade
