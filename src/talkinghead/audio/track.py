@@ -242,15 +242,16 @@ def iter_analyze(audio, fps: float = 25, transcript: str | None = None, sample_r
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=round(total_seconds, 1) if total_seconds else None, unit="s", desc="analyzing audio",
+        bar = tqdm(total=total_seconds or None, unit="s", desc="analyzing audio",
                    bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} s [{elapsed}<{remaining}]")
     try:
         for chunk in iter_chunks(remove_dc(watch), fps, chunk_seconds):
             if chunk.is_last:
                 check_levels(watch.samples, watch.peak, watch.clipped, SAMPLE_RATE, name)
             yield _analyze_chunk(chunk, transcriber, fps, amplitude)
-            if bar is not None:
-                bar.update(round(len(chunk.wave) / SAMPLE_RATE, 2))
+            if bar is not None:  # seconds done, never past the total (decoders may round the length up)
+                done = (chunk.start_sample + len(chunk.wave)) / SAMPLE_RATE
+                bar.update(max(min(done, bar.total or done) - bar.n, 0.0))
     finally:
         if bar is not None:
             bar.close()
