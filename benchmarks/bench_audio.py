@@ -74,7 +74,8 @@ def accuracy() -> None:
     signed = np.concatenate(errors) * 1000
     print(f"alignment vs eSpeak phone starts: {len(e)} phones, {len(errors)}/{len(errors) + failed} sentences aligned")
     print(f"  median |error| {np.median(e):.1f} ms, mean {e.mean():.1f} ms, 90th pct {np.percentile(e, 90):.1f} ms, "
-          f"within 20 ms {np.mean(e <= 20):.0%}, within 50 ms {np.mean(e <= 50):.0%}, median signed {np.median(signed):+.1f} ms")
+          f"within 20 ms {np.mean(e <= 20):.0%}, within 50 ms {np.mean(e <= 50):.0%}, "
+          f"median signed {np.median(signed):+.1f} ms")
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
@@ -125,7 +126,8 @@ def speed(repeat: int) -> None:
         print(f"  {mode:12s} {seconds / cpu:6.1f}x real time per CPU second ({seconds / wall:5.1f}x wall)  "
               f"{seconds:.0f} s of {what}; phones from {source}")
     cpu, wall = timed(lambda: melspectrogram(real), repeat)
-    print(f"  {'mel only':12s} {len(real) / 16000 / cpu:6.0f}x real time per CPU second ({len(real) / 16000 / wall:.0f}x wall)")
+    seconds = len(real) / 16000
+    print(f"  {'mel only':12s} {seconds / cpu:6.0f}x real time per CPU second ({seconds / wall:.0f}x wall)")
 
 
 def write_long_wav(path: Path, hours: float) -> str:

@@ -14,7 +14,7 @@ from talkinghead.blendshapes import INDEX
 from talkinghead.errors import AudioContentError, OptionError
 from talkinghead.io import write_audio
 
-from audio_helpers import SENTENCE, to16k
+from audio_helpers import SENTENCE
 
 JAW, CLOSE = INDEX["jawOpen"], INDEX["mouthClose"]
 

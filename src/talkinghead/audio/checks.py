@@ -38,7 +38,8 @@ def check_speech(wave: np.ndarray, sample_rate: int = 16_000, name: str = "the a
     check_levels(magnitude.size, peak, int(np.count_nonzero(magnitude >= 0.999)), sample_rate, name)
 
 
-def check_levels(num_samples: int, peak: float, clipped: int, sample_rate: int = 16_000, name: str = "the audio") -> None:
+def check_levels(num_samples: int, peak: float, clipped: int, sample_rate: int = 16_000,
+                 name: str = "the audio") -> None:
     """:func:`check_speech` from a summary (for streamed audio): length in samples, peak magnitude,
     number of samples at full scale."""
     seconds = num_samples / float(sample_rate)

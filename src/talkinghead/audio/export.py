@@ -31,7 +31,9 @@ from talkinghead.audio.track import AudioTrack
 from talkinghead.audio.visemes import VISEMES
 from talkinghead.blendshapes import ARKIT_NAMES, INDEX
 
-__all__ = ["FORMATS", "Writer", "PhonesJson", "VisemesJson", "RhubarbTsv", "RhubarbJson", "ArkitCsv", "livelink_timecode"]
+__all__ = [
+    "FORMATS", "Writer", "PhonesJson", "VisemesJson", "RhubarbTsv", "RhubarbJson", "ArkitCsv", "livelink_timecode",
+]
 
 
 def _t(seconds: float, digits: int = 3) -> float:

@@ -68,13 +68,18 @@ def _merge_equal(cues: list[MouthCue]) -> list[MouthCue]:
 
 def _enforce_min_duration(cues: list[MouthCue]) -> list[MouthCue]:
     cues = list(cues)
+
+    def spare(j: int) -> float:
+        """How much neighbour ``j`` can give while keeping half a minimum cue."""
+        return max(cues[j].end - cues[j].start - MIN_CUE / 2, 0.0) if 0 <= j < len(cues) else 0.0
+
     # lengthen short closures (A) into their neighbours, symmetrically
     for i, c in enumerate(cues):
         short = MIN_CUE - (c.end - c.start)
         if c.value != "A" or short <= 0:
             continue
-        grow_left = min(short / 2, max(cues[i - 1].end - cues[i - 1].start - MIN_CUE / 2, 0)) if i > 0 else 0.0
-        grow_right = min(short - grow_left, max(cues[i + 1].end - cues[i + 1].start - MIN_CUE / 2, 0)) if i + 1 < len(cues) else 0.0
+        grow_left = min(short / 2, spare(i - 1))
+        grow_right = min(short - grow_left, spare(i + 1))
         new = MouthCue(c.start - grow_left, c.end + grow_right, "A")
         if i > 0:
             cues[i - 1] = MouthCue(cues[i - 1].start, new.start, cues[i - 1].value)

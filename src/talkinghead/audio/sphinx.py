@@ -12,11 +12,11 @@ phones out of a wave (16 kHz mono float):
   sense that it needs no words (the phone inventory is still English).
 
 The decoder needs silence around the speech (its cepstral mean normalisation and the grammar's leading
-silence): every wave is padded with :data:`PAD_SECONDS` of zeros on both sides and times are corrected.
-pocketsphinx's C library logs
-"Final result does not match the grammar" on stderr when an alignment attempt fails; the retry handles it.
-The phone-level pass runs with ``bestpath`` off: with it on, a spurious one-frame ``</s>`` at the end of
-the utterance makes the alignment fail (pocketsphinx issue #339, PR #354).
+silence): every wave is padded with :data:`PAD_SECONDS` of silence on both sides (plus a dither floor, see
+``_pcm``) and times are corrected. The phone-level pass runs with ``bestpath`` off: with it on, a spurious
+one-frame ``</s>`` at the end of the utterance makes the alignment fail (pocketsphinx issue #339, PR #354).
+The C library's own logging is silenced (``loglevel=FATAL``); failures are reported through this module's
+logger.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 #: pocketsphinx's feature frame rate (frames per second; 10 ms hop).
 FRAME_RATE = 100
-#: Zeros added before and after every wave handed to the decoder.
+#: Silence added before and after every wave handed to the decoder, in seconds.
 PAD_SECONDS = 0.25
 _SAMPLE_RATE = 16_000
 _PHONES = frozenset(ARPABET)

@@ -101,7 +101,8 @@ class AudioTrack:
         return melspectrogram(self.wave)
 
     def mel_window(self, i: int) -> np.ndarray:
-        """``(80, 16)`` float32: the mel window of frame ``i`` (IP-LAP / Wav2Lip indexing, see :mod:`~talkinghead.audio.mel`)."""
+        """``(80, 16)`` float32: the mel window of frame ``i`` (IP-LAP / Wav2Lip indexing, see
+        :mod:`~talkinghead.audio.mel`)."""
         if not 0 <= i < max(self.num_frames, 1):
             raise IndexError(f"frame {i} out of range for {self.num_frames} frames")
         return mel_windows(self.mel, int(i), self.fps)

@@ -88,7 +88,8 @@ class PhoneTranscriber:
         self.words: list[str] = []
         if transcript is not None and transcript.strip():
             if not self.english:
-                logger.warning("a transcript is only used for English; decoding %s speech with the phone loop", language)
+                logger.warning("a transcript is only used for English; decoding %s speech with the phone loop",
+                               language)
             else:
                 self.words = self.decoder.pronounce(transcript_words(transcript))
                 if not self.words:
