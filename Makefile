@@ -31,10 +31,9 @@ models: install
 	$(BIN)/talkinghead fetch-models
 
 demo: models
-	@echo
-	@echo "Installed, and the face model is in place (check: $(BIN)/talkinghead doctor)."
-	@echo "Rendering the example needs the default method, which is not built yet (issue #6);"
-	@echo "when it lands this target runs: talkinghead generate examples/portrait.jpg examples/speech.wav -o out/demo.mp4"
+	@mkdir -p out
+	$(BIN)/talkinghead generate examples/portrait.jpg examples/speech.wav -o out/demo.mp4 --overwrite
+	@echo "wrote out/demo.mp4"
 
 test: models
 	$(BIN)/python -m pytest -q
