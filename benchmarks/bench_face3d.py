@@ -24,17 +24,7 @@ if __name__ == "__main__":
         os.environ.setdefault(_var, _threads)
 
 import numpy as np
-
-
-def timed(fn, repeat: int) -> tuple[float, float]:
-    """Median and minimum milliseconds of ``repeat`` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times) * 1e3), float(np.min(times) * 1e3)
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 
 def main() -> None:
@@ -73,7 +63,7 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
 
     def add(name, fn, per=1):
-        med, best = timed(fn, args.repeat)
+        med, best = (seconds * 1e3 for seconds in timed(fn, args.repeat))
         rows.append((name, med / per, best / per))
 
     add("landmarks_to_metric (478 pts)",

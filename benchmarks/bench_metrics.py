@@ -11,21 +11,10 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 
 import numpy as np
 import torch
-
-
-def timed(fn, repeat: int) -> float:
-    """Median seconds of ``repeat`` calls after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times))
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 
 def main() -> None:
@@ -70,7 +59,7 @@ def main() -> None:
     print(f"{args.frames} frames of {args.size}x{args.size} (LSE: {args.frames} windows of 224x224 crops)")
     print(f"{'metric':24s} {'ms/frame':>10s}")
     for name, fn in cases.items():
-        print(f"{name:24s} {timed(fn, args.repeat) * 1e3 / args.frames:10.1f}")
+        print(f"{name:24s} {timed(fn, args.repeat)[0] * 1e3 / args.frames:10.1f}")
 
 
 if __name__ == "__main__":
