@@ -16,7 +16,6 @@ import argparse
 import os
 import platform
 import sys
-import time
 
 if __name__ == "__main__":
     _threads = sys.argv[sys.argv.index("--blas-threads") + 1] if "--blas-threads" in sys.argv else "1"
