@@ -125,3 +125,21 @@ def test_no_face_shows_readable_error(server, browser, speech_wav, tmp_path):
     assert "Traceback" not in page.locator("body").inner_text()
     page.screenshot(path=str(_screenshot_dir(tmp_path) / "web_no_face.png"), full_page=True)
     assert set(workdir.glob("results/*/talking.mp4")) == before
+
+
+def test_typed_text_is_spoken_when_no_speech_is_uploaded(server, browser, astronaut, tmp_path):
+    from talkinghead.io import probe, write_image
+
+    url, workdir = server
+    portrait = write_image(tmp_path / "astronaut.png", astronaut)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    page.locator("#source-image input[type=file]").set_input_files(str(portrait))
+    page.locator("#transcript textarea").fill("Hello from the web page.")
+    page.wait_for_timeout(1000)
+    page.locator("#generate").click()
+    page.get_by_text("Done.").wait_for(timeout=240_000)
+    spoken = sorted(workdir.glob("results/*/speech.wav"))
+    assert len(spoken) == 1
+    video = spoken[0].parent / "talking.mp4"
+    assert abs(probe(video).duration - probe(spoken[0]).duration) < 0.2

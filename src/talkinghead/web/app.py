@@ -65,6 +65,26 @@ def export_cues(audio, folder: Path, fps: float, transcript: str | None, seed: i
     return paths
 
 
+def speak(text: str, path: Path) -> Path:
+    """Synthesize ``text`` with eSpeak NG (English) into a 16 kHz WAV at ``path``: a voice for typed text."""
+    from scipy.signal import resample_poly
+
+    from talkinghead.audio.tts import synthesize
+    from talkinghead.io import write_audio
+
+    speech = synthesize(text.strip())
+    return write_audio(path, resample_poly(speech.wave, 320, 441), 16000)  # 22050 Hz -> 16 kHz
+
+
+def warm_up() -> None:
+    """Import the default method and load its assets once per process, so the first request is not slower."""
+    from talkinghead.face3d import FaceModel
+    from talkinghead.methods import get_method
+
+    get_method("default").generate_function()
+    FaceModel.load()  # cached for the process
+
+
 class _Runner:
     """Renders one request at a time; everything it loads stays loaded for the next request."""
 
@@ -82,8 +102,12 @@ class _Runner:
 
         if not source:
             raise TalkingHeadError("upload a portrait photo or a face video first")
+        job = self.workdir / "results" / uuid.uuid4().hex[:12]
+        job.mkdir(parents=True)
         if not audio:
-            raise TalkingHeadError("upload or record a speech recording first")
+            if not (transcript or "").strip():
+                raise TalkingHeadError("upload or record a speech recording, or type the text to speak")
+            audio = speak(transcript, job / "speech.wav")
         options = dict(seed=int(seed or 0), mouth_scale=float(mouth_scale), head_motion=float(head_motion),
                        blink_rate=float(blink_rate), still=bool(still), size=int(size) if size else None,
                        transcript=(transcript or "").strip() or None, device=self.device)
@@ -92,8 +116,6 @@ class _Runner:
             raise TalkingHeadError(f"method {method!r} takes no checkpoint; clear the checkpoint field")
         if "checkpoint" in fields:
             options["checkpoint"] = checkpoint or None
-        job = self.workdir / "results" / uuid.uuid4().hex[:12]
-        job.mkdir(parents=True)
         video, motion = job / "talking.mp4", job / "motion.json"
         with self._lock:
             result = api.generate(source, audio, video, method, save_motion=motion, progress=True, **options)
@@ -145,7 +167,8 @@ def build_app(config: WebConfig = WebConfig()):
                 audio = gr.Audio(sources=["upload", "microphone"], type="filepath", label="Speech", elem_id="audio")
                 if example_audio.is_file():
                     gr.Examples(examples=[str(example_audio)], inputs=audio, label="Example speech")
-                transcript = gr.Textbox(label="Transcript (optional, English: improves lip sync)", lines=2)
+                transcript = gr.Textbox(elem_id="transcript", label="Transcript (optional, English: improves lip sync; "
+                                        "with no speech uploaded, this text is spoken by a synthetic voice)", lines=2)
                 with gr.Accordion("Options", open=False):
                     method = gr.Dropdown(choices=sorted(METHODS), value="default", label="Method")
                     checkpoint = gr.Textbox(label="Checkpoint folder (trained methods only)")
@@ -178,6 +201,7 @@ def launch(config: WebConfig = WebConfig(), block: bool = True):
     # Gradio keeps uploads and cached examples in GRADIO_TEMP_DIR: keep them inside the app's working folder.
     os.environ["GRADIO_TEMP_DIR"] = str(workdir / "uploads")
     app = build_app(dataclasses.replace(config, workdir=workdir))
+    warm_up()
     app.launch(
         server_name=config.host, server_port=config.port, max_file_size=f"{config.max_upload_mb}mb",
         allowed_paths=[str(workdir)], show_error=False, ssr_mode=False, quiet=True,
