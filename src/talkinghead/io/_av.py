@@ -31,5 +31,6 @@ def open_media(path: str | os.PathLike, kind: str, error: type[MediaReadError] =
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).split(":")[0] if isinstance(exc, OSError) and not str(exc).startswith("[") else str(exc)
-    return " ".join(text.split())[:160]
+    """FFmpeg's reason without the errno and the repeated path (``Invalid data found when processing input``)."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    return " ".join(str(text).split())[:160]
