@@ -33,6 +33,7 @@ from talkinghead.metrics.cpbd import cpbd
 from talkinghead.metrics.head_pose import head_pose_diversity, pose_diversity
 from talkinghead.metrics.blink import blink_rate, detect_blinks
 from talkinghead.metrics.landmarks import interocular_distance, landmark_distance
+from talkinghead.metrics.lip_sync import VisemeContrast, loudness_lag, mouth_opening, viseme_contrast
 
 __all__ = [
     "METRICS",
@@ -74,4 +75,8 @@ __all__ = [
     "blink_rate",
     "landmark_distance",
     "interocular_distance",
+    "mouth_opening",
+    "viseme_contrast",
+    "VisemeContrast",
+    "loudness_lag",
 ]

@@ -1,4 +1,4 @@
-"""Landmark distances (LMD and its variants) on arrays; the landmarker is wired in by the evaluation.
+"""Landmark distances (LMD and its variants): array cores and the registered ``lmd`` / ``lip_lmd`` metrics.
 
 * LMD (Chen, Li, Maddox, Duan & Xu, "Lip movements generation at a glance", ECCV 2018), used by OSM-Net:
   the mean Euclidean distance between corresponding landmarks of generated and ground-truth frames.
@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from talkinghead.errors import InputError
+from talkinghead.metrics.registry import MetricResult, register_metric
 
 __all__ = ["landmark_distance", "interocular_distance"]
 
@@ -62,3 +63,64 @@ def interocular_distance(landmarks: np.ndarray, left_eye: Sequence[int], right_e
     left = landmarks[:, np.asarray(left_eye, dtype=np.intp)].mean(axis=1)
     right = landmarks[:, np.asarray(right_eye, dtype=np.intp)].mean(axis=1)
     return np.linalg.norm(left - right, axis=-1)
+
+
+# --- the papers' figures from mediapipe's landmarks -------------------------------------------------------
+
+
+def _lmd(landmarks: np.ndarray, ref_landmarks: np.ndarray, indices: Sequence[int]) -> tuple[float, np.ndarray, int]:
+    """Mean normalised distance over frames with a face in both, the (t,) series (NaN elsewhere), frames used."""
+    from talkinghead.face import landmark_groups as groups
+
+    pred = np.asarray(landmarks, dtype=np.float64)[..., :2]
+    ref = np.asarray(ref_landmarks, dtype=np.float64)[..., :2]
+    t = min(len(pred), len(ref))
+    pred, ref = pred[:t], ref[:t]
+    series = np.full(t, np.nan)
+    ok = np.isfinite(pred).all(axis=(1, 2)) & np.isfinite(ref).all(axis=(1, 2))
+    if ok.any():
+        scale = interocular_distance(ref[ok], groups.LEFT_EYE, groups.RIGHT_EYE)
+        series[ok] = landmark_distance(pred[ok], ref[ok], indices=indices, scale=scale)
+    value = float(series[ok].mean()) if ok.any() else float("nan")
+    return value, series, int(ok.sum())
+
+
+_LMD_CONVENTION = """mediapipe's landmarks in the image plane (x, y), each frame's distance divided by the
+reference frame's inter-ocular distance (centroids of the two eye contours), mean over frames with a face in
+both videos; frames are paired by index."""
+
+
+@register_metric(
+    "lmd",
+    kind="frame_pair",
+    inputs=("landmarks", "ref_landmarks"),
+    higher_is_better=False,
+    definition=f"""Landmark distance over the whole face (LMD; ControlTalk's F-LMD): mean Euclidean distance
+    between the 468 face-mesh landmarks of each generated frame and of its ground-truth frame; {_LMD_CONVENTION}""",
+    reference="Chen et al., 'Lip movements generation at a glance', ECCV 2018 (LMD); ControlTalk's F-LMD "
+    "after Chen et al., CVPR 2019.",
+    papers=("osm_net", "controltalk"),
+)
+def lmd_metric(*, landmarks: np.ndarray, ref_landmarks: np.ndarray) -> MetricResult:
+    from talkinghead.face import landmark_groups as groups
+
+    value, series, used = _lmd(landmarks, ref_landmarks, range(groups.NUM_MESH_VERTICES))
+    return MetricResult({"lmd": value}, per_frame={"lmd": series}, details={"frames": float(used)})
+
+
+@register_metric(
+    "lip_lmd",
+    kind="frame_pair",
+    inputs=("landmarks", "ref_landmarks"),
+    higher_is_better=False,
+    definition=f"""Lip landmark distance (IP-LAP's LipLMD; ControlTalk's M-LMD): as LMD on the 40 lip landmarks
+    (outer and inner lip contours); {_LMD_CONVENTION}""",
+    reference="IP-LAP Sec. 4.1 (LipLMD, following Xie et al., ACM MM 2021); ControlTalk's M-LMD after Chen "
+    "et al., CVPR 2019.",
+    papers=("ip_lap", "controltalk"),
+)
+def lip_lmd_metric(*, landmarks: np.ndarray, ref_landmarks: np.ndarray) -> MetricResult:
+    from talkinghead.face import landmark_groups as groups
+
+    value, series, used = _lmd(landmarks, ref_landmarks, groups.LIPS)
+    return MetricResult({"lip_lmd": value}, per_frame={"lip_lmd": series}, details={"frames": float(used)})

@@ -60,6 +60,11 @@ INPUTS: dict[str, str] = {
     "fps": "float: frame rate of the video",
     "pose": "(t, 3) float, degrees: head pose as Euler angles (pitch, yaw, roll) per frame",
     "eye_closure": "(t,) float in [0, 1]: eye closure per frame (0 open, 1 closed), e.g. mean eyeBlink score",
+    "landmarks": "(t, 478, 3) float, pixels: mediapipe face landmarks of the generated frames (NaN where no face)",
+    "ref_landmarks": "(t, 478, 3) float, pixels: the same for the reference frames, aligned frame by frame",
+    "frame_times": "(t,) float seconds: presentation time of each video frame (variable frame rate videos)",
+    "phones": "list of Phone(label, start, end): ARPAbet phones of the audio, seconds from the first frame "
+    "(AudioTrack.phones)",
 }
 
 
