@@ -100,6 +100,11 @@ def test_options_must_match_when_continuing(videos, tmp_path, capsys):
 
 
 def test_killed_run_resumes_to_the_same_bytes(videos, tmp_path):
+    two = tmp_path / "vids"  # the two talking videos
+    for rel in ("spk_a/one.mp4", "spk_b/two.mp4"):
+        (two / rel).parent.mkdir(parents=True)
+        os.symlink(videos / rel, two / rel)
+    videos = two
     clean = tmp_path / "clean"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     subprocess.run(_cli(videos, clean, "--workers", "2"), check=True, env=env, capture_output=True)

@@ -57,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_summary(summary, out_dir) -> None:
-    print(f"{summary.videos} videos: {summary.written} clips written, {summary.skipped} skipped this run, "
+def print_summary(summary, out_dir, noun: str = "videos") -> None:
+    print(f"{summary.videos} {noun}: {summary.written} clips written, {summary.skipped} skipped this run, "
           f"{summary.already_done} done before")
     if summary.frames:
         print(f"{summary.frames} frames in {summary.seconds:.1f} s ({summary.frames_per_second:.1f} frames/s)")

@@ -118,7 +118,8 @@ def estimate_av_offset(landmarks: np.ndarray, loudness_db: np.ndarray, max_lag: 
 
 
 def process_video(source: Path, relative: PurePosixPath, clips_dir: Path, options: ClipOptions, analyzer,
-                  extra_meta: dict | None = None, clip_id: str | None = None, speaker: str | None = None) -> ClipResult:
+                  extra_meta: dict | None = None, clip_id: str | None = None, speaker: str | None = None,
+                  extra_files: dict[str, Path] | None = None) -> ClipResult:
     """Turn ``source`` into ``clips_dir/<clip id>/``, or report why not.
 
     Args:
@@ -129,6 +130,7 @@ def process_video(source: Path, relative: PurePosixPath, clips_dir: Path, option
         analyzer: a :class:`talkinghead.face.FaceAnalyzer`.
         extra_meta: more ``meta.json`` fields (``synth`` records its inputs).
         clip_id, speaker: override the ones derived from ``relative``.
+        extra_files: ``{name: file}`` copied into the clip folder before it is renamed into place.
     """
     clip_id = clip_id or clip_id_of(relative)
     speaker = speaker or speaker_of(relative)
@@ -137,7 +139,7 @@ def process_video(source: Path, relative: PurePosixPath, clips_dir: Path, option
     counter = {"frames": 0}
     try:
         kept = _process(Path(source), clip_id, speaker, str(relative), Path(clips_dir), options, analyzer,
-                        extra_meta or {}, counter)
+                        extra_meta or {}, counter, extra_files or {})
     except SkipClip as skip:
         return ClipResult(**base, status="skipped", reason=skip.reason, detail=skip.detail,
                           frames=counter["frames"], seconds=time.perf_counter() - t0)
@@ -146,7 +148,9 @@ def process_video(source: Path, relative: PurePosixPath, clips_dir: Path, option
 
 
 def _process(source: Path, clip_id: str, speaker: str, relative: str, clips_dir: Path, options: ClipOptions,
-             analyzer, extra_meta: dict, counter: dict) -> int:
+             analyzer, extra_meta: dict, counter: dict, extra_files: dict[str, Path]) -> int:
+    import shutil
+
     from talkinghead.errors import MediaReadError
     from talkinghead.face.crop import crop_transform
     from talkinghead.io import iter_frames, probe, read_audio
@@ -218,6 +222,8 @@ def _process(source: Path, clip_id: str, speaker: str, relative: str, clips_dir:
             frames_bridged=int(sum(s == "bridged" for s in status[a:b])),
             av_offset_frames=int(av[0]), av_correlation=float(av[1]), **extra_meta)
         write_clip(tmp, arrays, tuple(sizes))
+        for name, path in sorted(extra_files.items()):
+            shutil.copyfile(path, tmp / name)
     return b - a
 
 
