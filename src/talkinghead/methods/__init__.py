@@ -1,8 +1,9 @@
 """Methods: one package per method, registered by name in :data:`METHODS` (STYLE.md 9).
 
 A method is a config class (a frozen dataclass deriving from
-:class:`~talkinghead.methods.base.GenerateOptions`) and a ``generate(source, audio, output, config, ...)``
-function. Both are named by import path and imported only when used, so that listing methods (``--help``) does
+:class:`~talkinghead.methods.base.GenerateOptions`), a ``generate(source, audio, output, config, ...)``
+function and, for methods with trained parts, a ``training`` function that returns its training stages
+(``talkinghead train METHOD``). Both are named by import path and imported only when used, so that listing methods (``--help``) does
 not import a method's dependencies. Later methods add themselves with :func:`register`.
 """
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from talkinghead.errors import OptionError
 
-__all__ = ["Method", "METHODS", "register", "get_method"]
+__all__ = ["Method", "METHODS", "register", "unregister", "get_method"]
 
 
 def _load(path: str):
@@ -31,12 +32,19 @@ class Method:
         config: ``"module:Class"`` of its config dataclass.
         pipeline: ``"module:function"`` of its ``generate(source, audio, output, config, *, overwrite,
             save_motion, progress) -> GenerateResult``.
+        training: ``"module:function"`` of its ``training_stages(data_dir: Path, preset: str) ->
+            list[talkinghead.training.Stage]`` (the stages of ``talkinghead train``, in order), or ``None``
+            for a method without trained parts.
+        presets: the ``--preset`` names its training function accepts (``tiny``: minutes on a CPU, for
+            smoke tests; ``paper``: the paper's sizes and schedule).
     """
 
     name: str
     summary: str
     config: str
     pipeline: str
+    training: str | None = None
+    presets: tuple[str, ...] = ("tiny", "paper")
 
     def config_class(self) -> type:
         return _load(self.config)
@@ -44,9 +52,25 @@ class Method:
     def generate_function(self):
         return _load(self.pipeline)
 
+    def training_function(self):
+        """The method's ``training_stages(data_dir, preset)``.
+
+        Raises:
+            OptionError: the method has no trained parts.
+        """
+        if self.training is None:
+            raise OptionError(f"method {self.name!r} has no trained parts: there is nothing to train "
+                              "(it runs without weights; `talkinghead generate --method " + self.name + "` works as is)")
+        return _load(self.training)
+
 
 #: method name -> :class:`Method`
 METHODS: dict[str, Method] = {}
+
+
+def unregister(name: str) -> None:
+    """Remove a method (tests register throwaway methods)."""
+    METHODS.pop(name, None)
 
 
 def register(method: Method) -> Method:
