@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,7 @@ AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".ogg", ".opus", ".ai
 #: metrics that compare identity: in the dubbing protocol they use the reference's first frame
 IDENTITY_METRICS = ("csim", "csim_dlib")
 #: slow per-frame metrics scored on every n-th frame (stated in the report)
-SUBSAMPLE = {"cpbd": 5, "csim_dlib": 5}
+SUBSAMPLE = {"cpbd": 5, "csim_dlib": 10}
 #: weight-file keyword -> command-line flag
 WEIGHT_FLAGS = {w.name: "--" + w.name.replace("_", "-") for m in METRICS.values() for w in m.weights}
 #: ArcFace 5 points from mediapipe's landmarks, image-left first: iris centres, nose tip, mouth corners
@@ -167,6 +168,13 @@ class Evaluation:
     methods: list[MethodResult]
     metrics: list[Metric]
     skipped: dict[str, str]
+    frame_step: int = 1
+
+    def step(self, metric: Metric) -> int:
+        """Every how many frames ``metric`` was scored."""
+        if "pred" not in metric.inputs:
+            return 1
+        return max(self.frame_step, SUBSAMPLE.get(metric.name, 1))
 
     def to_json(self) -> dict:
         """The content of ``metrics.json`` (``inf`` as the string "inf", NaN as null)."""
@@ -175,7 +183,7 @@ class Evaluation:
             "metrics": {m.name: {"kind": m.kind, "figures": {f.name: {"higher_is_better": f.higher_is_better,
                                                                       "unit": f.unit} for f in m.figures},
                                  "definition": m.definition, "reference": m.reference,
-                                 **({"every_nth_frame": SUBSAMPLE[m.name]} if m.name in SUBSAMPLE else {})}
+                                 "every_nth_frame": self.step(m)}
                         for m in self.metrics},
             "not_computed": dict(self.skipped),
             "methods": [
@@ -258,7 +266,7 @@ def _audio_for(clip: Clip, analyzer: ClipAnalyzer, fps: float) -> AudioAnalysis 
 
 
 def _evaluate_clip(clip: Clip, metrics: list[Metric], protocol: Protocol, analyzer: ClipAnalyzer,
-                   weights: Mapping, device: str, pooled: dict) -> ClipResult:
+                   weights: Mapping, device: str, pooled: dict, frame_step: int) -> ClipResult:
     result = ClipResult(clip)
     face = result.face = analyzer.face(clip.video)
     inputs: dict = {**weights, "device": device, **face.inputs()}
@@ -304,20 +312,22 @@ def _evaluate_clip(clip: Clip, metrics: list[Metric], protocol: Protocol, analyz
                 result.values[figure.name] = float("nan")
             continue
         if metric.kind == "distribution":
-            pooled.setdefault("pred", []).append(inputs["pred"])
-            pooled.setdefault("ref", []).append(inputs["ref"])
+            pooled.setdefault("pred", []).append(inputs["pred"][::frame_step])
+            pooled.setdefault("ref", []).append(inputs["ref"][::frame_step])
             continue
         call = dict(inputs)
-        step = SUBSAMPLE.get(metric.name)
-        if step:
+        step = max(frame_step, SUBSAMPLE.get(metric.name, 1)) if "pred" in metric.inputs else 1
+        if step > 1:
             call["pred"] = inputs["pred"][::step]
             if "ref" in inputs and len(inputs["ref"]) > 1:
                 call["ref"] = inputs["ref"][::step]
+        started = time.perf_counter()
         try:
             scores = metric(**call)
         except InputError as exc:  # e.g. too few frames with a face for the pose metrics
             result.notes.append(f"{metric.name}: {exc}")
             scores = None
+        logger.debug("%s %s: %.1f s", clip.name, metric.name, time.perf_counter() - started)
         for figure in metric.figures:
             result.values[figure.name] = float(scores.values[figure.name]) if scores else float("nan")
         if scores is not None:
@@ -333,7 +343,7 @@ def _evaluate_clip(clip: Clip, metrics: list[Metric], protocol: Protocol, analyz
 
 def evaluate(methods: Sequence[tuple[str, Sequence[Clip]]], *, metrics: Sequence[str] | None = None,
              weights: Mapping[str, str | os.PathLike] | None = None, protocol: Protocol | None = None,
-             device: str = "cpu") -> Evaluation:
+             device: str = "cpu", frame_step: int = 1) -> Evaluation:
     """Score every clip of every method.
 
     Args:
@@ -342,7 +352,12 @@ def evaluate(methods: Sequence[tuple[str, Sequence[Clip]]], *, metrics: Sequence
         weights: weight-file keyword (``syncnet``, ``lpips_heads``...) -> path.
         protocol: ``reconstruction`` or ``dubbing``; default reconstruction when every clip has a reference.
         device: torch device for the network metrics.
+        frame_step: score the metrics that look at pixels on every n-th frame (1: every frame, the papers'
+            protocol; CPBD and CSIM-dlib use at least :data:`SUBSAMPLE`). Landmark, lip-sync, pose and
+            blink metrics always use every frame.
     """
+    if frame_step < 1:
+        raise OptionError(f"frame step must be at least 1, got {frame_step}")
     weights = {k: v for k, v in (weights or {}).items() if v is not None}
     all_clips = [c for _, clips in methods for c in clips]
     if protocol is None:
@@ -360,7 +375,8 @@ def evaluate(methods: Sequence[tuple[str, Sequence[Clip]]], *, metrics: Sequence
             clip_results = []
             for clip in clips:
                 logger.info("%s: %s", label, clip.name)
-                clip_results.append(_evaluate_clip(clip, selected, protocol, analyzer, weights, device, pooled))
+                clip_results.append(_evaluate_clip(clip, selected, protocol, analyzer, weights, device, pooled,
+                                                   frame_step))
             method = MethodResult(label, clip_results)
             for metric in selected:
                 if metric.kind == "distribution" and pooled.get("pred"):
@@ -373,4 +389,4 @@ def evaluate(methods: Sequence[tuple[str, Sequence[Clip]]], *, metrics: Sequence
                     finite = values[~np.isnan(values)]
                     method.values[figure.name] = float(finite.mean()) if len(finite) else float("nan")
             results.append(method)
-    return Evaluation(protocol, results, selected, skipped)
+    return Evaluation(protocol, results, selected, skipped, frame_step)
