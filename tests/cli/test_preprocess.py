@@ -105,20 +105,21 @@ def test_killed_run_resumes_to_the_same_bytes(videos, tmp_path):
         (two / rel).parent.mkdir(parents=True)
         os.symlink(videos / rel, two / rel)
     videos = two
+    # the reference: one process, `two` decoded after `one` (a clip must not depend on the clips before it)
     clean = tmp_path / "clean"
+    assert main(["preprocess", str(videos), str(clean), "--size", "64", "128", "--no-progress"]) == 0
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    subprocess.run(_cli(videos, clean, "--workers", "2"), check=True, env=env, capture_output=True)
-
+    # killed: 2 worker processes, SIGKILL once one clip is finished and the other half-written
     out = tmp_path / "killed"
-    proc = subprocess.Popen(_cli(videos, out, "--workers", "1"), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(_cli(videos, out, "--workers", "2"), env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     killed_with_partial = False
     while proc.poll() is None and time.monotonic() < deadline:
         finished = [p for p in (out / "clips").glob("*") if not p.name.startswith(".")] if out.exists() else []
         partial = list((out / "clips").glob(".tmp-*")) if out.exists() else []
         if finished and partial:
-            proc.send_signal(signal.SIGKILL)
+            os.killpg(proc.pid, signal.SIGKILL)  # the run and its workers, as a terminal's kill of the job
             killed_with_partial = True
             break
         time.sleep(0.02)

@@ -24,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("out_dir", metavar="OUT_DIR", help="dataset folder (an unfinished one is continued)")
     parser.add_argument("--draws", type=int, default=1, metavar="K", help="renders per portrait x speech pair")
     parser.add_argument("--tts", type=int, default=0, metavar="N",
-                        help="also speak N sentences with eSpeak NG (random voice, rate, pitch), kept in OUT_DIR/speech")
+                        help="also speak N sentences with eSpeak NG (random voice, rate, pitch), kept in "
+                             "OUT_DIR/speech")
     parser.add_argument("--render-size", type=int, default=512, metavar="PX", help="longer side of each render")
     parser.add_argument("--size", type=int, nargs="+", default=[256], metavar="PX", help="side(s) of the face crops")
     parser.add_argument("--min-seconds", type=float, default=1.0, metavar="S",

@@ -17,7 +17,8 @@ Examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("method", metavar="METHOD", help="a method with trained parts (see `talkinghead generate --help`)")
+    parser.add_argument("method", metavar="METHOD",
+                        help="a method with trained parts (see `talkinghead generate --help`)")
     parser.add_argument("--data", required=True, metavar="DIR", help="dataset folder (with manifest.json)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (one sub-folder per stage)")
     parser.add_argument("--preset", default="tiny", metavar="NAME",

@@ -7,45 +7,21 @@
   frames away from the window, deterministically in ``idx``.
 - :func:`build_tiny_dataset`: a few small synthetic clips for tests (no mediapipe needed).
 
-The format is documented in docs/data.md. Names resolve lazily (importing this package imports no torch).
+The format is documented in docs/data.md. Importing this package imports neither torch nor mediapipe.
 """
 
-from __future__ import annotations
+from talkinghead.data.clip import CLIP_FILES, Clip, ClipArrays, write_clip
+from talkinghead.data.clip_processor import SKIP_REASONS, ClipOptions, ClipResult, SkipClip, process_video
+from talkinghead.data.dataset import WindowDataset
+from talkinghead.data.layout import clip_id_of, find_videos, speaker_of
+from talkinghead.data.manifest import Manifest, build_manifest, load_manifest, write_manifest
+from talkinghead.data.preprocess import PreprocessSummary, preprocess_folder
+from talkinghead.data.synth import synthesize_corpus
+from talkinghead.data.tiny import build_tiny_dataset, make_talking_video
 
-import importlib
-
-_EXPORTS = {
-    "Clip": "clip",
-    "CLIP_FILES": "clip",
-    "ClipArrays": "clip",
-    "write_clip": "clip",
-    "Manifest": "manifest",
-    "build_manifest": "manifest",
-    "load_manifest": "manifest",
-    "speaker_of": "layout",
-    "find_videos": "layout",
-    "clip_id_of": "layout",
-    "PreprocessOptions": "preprocess",
-    "PreprocessSummary": "preprocess",
-    "preprocess_folder": "preprocess",
-    "process_video": "clip_processor",
-    "SkipClip": "clip_processor",
-    "WindowDataset": "dataset",
-    "build_tiny_dataset": "tiny",
-    "synthesize_corpus": "synth",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(__all__))
+__all__ = [
+    "CLIP_FILES", "Clip", "ClipArrays", "write_clip", "SKIP_REASONS", "ClipOptions", "ClipResult", "SkipClip",
+    "process_video", "WindowDataset", "clip_id_of", "find_videos", "speaker_of", "Manifest", "build_manifest",
+    "load_manifest", "write_manifest", "PreprocessSummary", "preprocess_folder", "synthesize_corpus",
+    "build_tiny_dataset", "make_talking_video",
+]

@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -22,7 +23,7 @@ from talkinghead.data.clip_processor import ClipOptions, ClipResult, process_vid
 from talkinghead.data.layout import clip_id_of, find_videos
 from talkinghead.data.manifest import write_manifest
 
-__all__ = ["PreprocessSummary", "preprocess_folder", "check_options_file", "record_skip"]
+__all__ = ["PreprocessSummary", "preprocess_folder", "check_options_file", "record_skip", "collect_results"]
 
 logger = logging.getLogger(__name__)
 OPTIONS_FILE = "preprocess.json"
@@ -77,15 +78,9 @@ def record_skip(out_dir: Path, result: ClipResult) -> None:
 _worker: dict = {}
 
 
-def _init_worker(model_path, clips_dir: str, options: ClipOptions, threads: int) -> None:
+def _init_worker(model_path, clips_dir: str, options: ClipOptions) -> None:
     import atexit
 
-    try:
-        import torch
-
-        torch.set_num_threads(threads)
-    except ImportError:  # pragma: no cover
-        pass
     from talkinghead.face import FaceAnalyzer
 
     _worker["analyzer"] = FaceAnalyzer(model_path)
@@ -150,14 +145,21 @@ def preprocess_folder(videos_dir: str | os.PathLike, out_dir: str | os.PathLike,
     if limit is not None:
         todo = todo[:limit]
     jobs = [(str(videos_dir / rel), str(rel)) for _, rel in todo]
+    return collect_results(_run_jobs(jobs, clips_dir, options, workers, model_path), summary, out_dir, len(jobs),
+                           progress, "preprocess", seed)
+
+
+def collect_results(results: Iterable[ClipResult], summary: PreprocessSummary, out_dir: Path, num_jobs: int,
+                    progress: bool, desc: str, seed: int) -> PreprocessSummary:
+    """Consume per-clip results (recording skips, counting, a progress bar), then rewrite the manifest."""
     t0 = time.perf_counter()
     bar = None
-    if progress and jobs:
+    if progress and num_jobs:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(jobs), unit="clip", desc="preprocess", dynamic_ncols=True)
+        bar = tqdm(total=num_jobs, unit="clip", desc=desc, dynamic_ncols=True)
     try:
-        for result in _run_jobs(jobs, clips_dir, options, workers, model_path):
+        for result in results:
             summary.results.append(result)
             summary.frames += result.frames
             if result.status == "written":
@@ -188,7 +190,6 @@ def _run_jobs(jobs, clips_dir: Path, options: ClipOptions, workers: int, model_p
                 yield process_video(Path(source), PurePosixPath(relative), clips_dir, options, analyzer)
         return
     workers = min(workers, len(jobs))
-    threads = max(1, (os.cpu_count() or 1) // workers)
     ctx = multiprocessing.get_context("spawn")  # mediapipe and torch do not survive fork
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path, str(clips_dir), options, threads)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(model_path, str(clips_dir), options)) as pool:
         yield from pool.imap_unordered(_work, jobs, chunksize=1)

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
-import time
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from talkinghead.data.clip import remove_partial_clips
 from talkinghead.data.clip_processor import ClipOptions, ClipResult, process_video
-from talkinghead.data.preprocess import PreprocessSummary, check_options_file, record_skip
-from talkinghead.data.manifest import write_manifest
+from talkinghead.data.preprocess import PreprocessSummary, check_options_file, collect_results
 
 __all__ = ["synthesize_corpus", "synthesize_speech", "SENTENCES", "TTS_VOICES"]
 
@@ -120,6 +119,8 @@ def synthesize_corpus(portraits_dir: str | os.PathLike, audio_dir: str | os.Path
     clips_dir = out_dir / "clips"
     clips_dir.mkdir(exist_ok=True)
     remove_partial_clips(clips_dir)
+    for stale in out_dir.glob(".render-*"):  # renders of a killed run
+        shutil.rmtree(stale, ignore_errors=True)
     jobs = []
     for i, portrait in enumerate(portraits):
         for j, audio in enumerate(speech):
@@ -131,33 +132,15 @@ def synthesize_corpus(portraits_dir: str | os.PathLike, audio_dir: str | os.Path
     total = len(portraits) * len(speech) * draws
     summary = PreprocessSummary(videos=total, already_done=total - len(jobs))
     jobs = jobs[:limit] if limit is not None else jobs
-    bar = None
-    if progress and jobs:
-        from tqdm import tqdm
+    errors = (AudioContentError, NoFaceError, TalkingHeadError)
 
-        bar = tqdm(total=len(jobs), unit="clip", desc="synth", dynamic_ncols=True)
-    t0 = time.perf_counter()
-    try:
+    def results():
         with FaceAnalyzer() as analyzer, tempfile.TemporaryDirectory(dir=out_dir, prefix=".render-") as tmp:
             for clip_id, portrait, audio, draw in jobs:
-                result = _one(clip_id, portrait, audio, draw, portraits_dir, out_dir, clips_dir, Path(tmp), options,
-                              render_size, analyzer, (AudioContentError, NoFaceError, TalkingHeadError))
-                summary.results.append(result)
-                summary.frames += result.frames
-                if result.status == "written":
-                    summary.written += 1
-                else:
-                    summary.skipped += 1
-                    record_skip(out_dir, result)
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    summary.seconds = time.perf_counter() - t0
-    manifest = write_manifest(out_dir, seed=seed)
-    summary.skipped_reasons = dict(manifest["skipped_reasons"])
-    return summary
+                yield _one(clip_id, portrait, audio, draw, portraits_dir, clips_dir, Path(tmp), options, render_size,
+                           analyzer, errors)
+
+    return collect_results(results() if jobs else iter(()), summary, out_dir, len(jobs), progress, "synth", seed)
 
 
 def _stem(path: Path) -> str:
@@ -166,7 +149,7 @@ def _stem(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9.-]", "-", path.stem)
 
 
-def _one(clip_id, portrait: Path, audio: Path, draw: dict, portraits_dir: Path, out_dir: Path, clips_dir: Path,
+def _one(clip_id, portrait: Path, audio: Path, draw: dict, portraits_dir: Path, clips_dir: Path,
          tmp: Path, options: ClipOptions, render_size: int, analyzer, errors) -> ClipResult:
     from talkinghead.api import generate
 
