@@ -13,7 +13,10 @@ the viewer), all zero for an upright face whose nose points along the camera's -
 - ``pitch`` > 0: the chin lifts (the face looks up);
 - ``roll`` > 0: the head tilts counter-clockwise as seen in the image.
 
-Yaw and roll match :attr:`talkinghead.face3d.Pose.euler`; its pitch has the opposite sign (nose down).
+This is the package's one head-pose convention (the aviation sense, nose up = positive pitch, as head-pose
+datasets and estimators such as 300W-LP/AFLW2000 and Hopenet report it): :attr:`DetectedFace.pitch`,
+``talkinghead faces``, :attr:`talkinghead.face3d.Pose.euler` (and ``euler_to_rotation``), and
+:attr:`talkinghead.motion.Motion.head_pose` all use it (``tests/face3d/test_pose_convention.py`` pins it).
 A face looking straight into a lens it is not centred on has a non-zero pose (it is camera space).
 """
 

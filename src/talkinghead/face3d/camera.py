@@ -133,13 +133,15 @@ class Pose:
 
     @property
     def euler(self) -> tuple[float, float, float]:
-        """``(yaw, pitch, roll)`` in degrees, ``R = Ry(yaw) @ Rx(pitch) @ Rz(roll)``.
+        """``(yaw, pitch, roll)`` in degrees, ``R = Ry(yaw) @ Rx(-pitch) @ Rz(roll)``: the package's one
+        head-pose convention (:mod:`talkinghead.face.geometry`), the same angles as
+        :attr:`talkinghead.face.DetectedFace.pose`.
 
-        Positive yaw turns the face towards the image right (the subject's left), positive pitch tilts the nose
-        down, positive roll rotates the face counter-clockwise in the image.
+        Positive yaw turns the face towards the image right (the subject's left), positive pitch lifts the chin
+        (the face looks up), positive roll rotates the face counter-clockwise in the image.
         """
         r = self.rotation
-        pitch = math.degrees(math.asin(-np.clip(r[1, 2], -1.0, 1.0)))
+        pitch = math.degrees(math.asin(np.clip(r[1, 2], -1.0, 1.0)))
         yaw = math.degrees(math.atan2(r[0, 2], r[2, 2]))
         roll = math.degrees(math.atan2(r[1, 0], r[1, 1]))
         return yaw, pitch, roll
@@ -154,8 +156,9 @@ class Pose:
 
 
 def euler_to_rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
-    """Degrees -> ``(3, 3)`` rotation ``Ry(yaw) @ Rx(pitch) @ Rz(roll)`` (see :attr:`Pose.euler`)."""
-    y, p, r = (math.radians(a) for a in (yaw, pitch, roll))
+    """Degrees -> ``(3, 3)`` rotation ``Ry(yaw) @ Rx(-pitch) @ Rz(roll)`` (see :attr:`Pose.euler`: pitch > 0 lifts
+    the chin)."""
+    y, p, r = (math.radians(a) for a in (yaw, -pitch, roll))
     ry = np.array([[math.cos(y), 0, math.sin(y)], [0, 1, 0], [-math.sin(y), 0, math.cos(y)]])
     rx = np.array([[1, 0, 0], [0, math.cos(p), -math.sin(p)], [0, math.sin(p), math.cos(p)]])
     rz = np.array([[math.cos(r), -math.sin(r), 0], [math.sin(r), math.cos(r), 0], [0, 0, 1]])

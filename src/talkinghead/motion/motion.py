@@ -37,9 +37,9 @@ class Motion:
         blendshapes: ``(t, 52)`` float32 in [0, 1], ARKit order: the performed expression (mouth from the audio,
             blinks, brows). Renderers add it to the source's own expression with its mouth neutralised.
         head_pose: ``(t, 3)`` float32 degrees ``(yaw, pitch, roll)`` added to the source's own head pose, in the
-            convention of :attr:`talkinghead.face3d.Pose.euler` (``R = Ry(yaw) Rx(pitch) Rz(roll)``): yaw > 0 turns
-            the face towards the image's right, pitch > 0 tilts the nose down, roll > 0 rotates the face
-            counter-clockwise in the image.
+            package's one convention (:mod:`talkinghead.face.geometry`, :attr:`talkinghead.face3d.Pose.euler`:
+            ``R = Ry(yaw) Rx(-pitch) Rz(roll)``): yaw > 0 turns the face towards the image's right, pitch > 0
+            lifts the chin (the face looks up), roll > 0 rotates the face counter-clockwise in the image.
         head_translation: ``(t, 3)`` float32 centimetres in camera space (x right, y up, z towards the viewer)
             added to the source's position, on top of the translation the rotation itself causes (renderers
             rotate the head about the neck, not about the face's centre).

@@ -121,7 +121,7 @@ class ProsodyGestures:
 
     def sample(self, events: list[ProsodyEvent], num_frames: int, fps: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Returns ``(brow (t,), nod_pitch_deg (t,))`` float32: brow raise weight in [0, 1] and pitch offsets in
-        degrees (``Pose.euler``'s sign: > 0 tilts the nose down)."""
+        degrees (the package's sign, :mod:`talkinghead.face.geometry`: > 0 lifts the chin, < 0 dips it)."""
         brow = np.zeros(num_frames)
         nod = np.zeros(num_frames)
         for event in events:
@@ -131,11 +131,11 @@ class ProsodyGestures:
                 if u_brow < min(1.0, 2 * self.brow_probability):
                     brow = np.maximum(brow, self.brow_amplitude * strength * pulse(num_frames, event.frame + 0.1 * fps, 0.15 * fps, 0.5 * fps))
                 if u_nod < self.nod_probability:
-                    nod -= 0.5 * self.nod_degrees * strength * pulse(num_frames, event.frame + 0.15 * fps, 0.2 * fps, 0.5 * fps)
+                    nod += 0.5 * self.nod_degrees * strength * pulse(num_frames, event.frame + 0.15 * fps, 0.2 * fps, 0.5 * fps)
             else:
                 if u_brow < self.brow_probability:
                     brow = np.maximum(brow, self.brow_amplitude * strength * pulse(num_frames, event.frame, 0.12 * fps, 0.35 * fps))
                 if u_nod < self.nod_probability:
                     # a dip of the chin that lands on the stressed syllable, then a slower return
-                    nod += self.nod_degrees * strength * pulse(num_frames, event.frame + 0.04 * fps, 0.15 * fps, 0.3 * fps)
+                    nod -= self.nod_degrees * strength * pulse(num_frames, event.frame + 0.04 * fps, 0.15 * fps, 0.3 * fps)
         return np.clip(brow, 0, 1).astype(np.float32), nod.astype(np.float32)
