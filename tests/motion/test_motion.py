@@ -8,7 +8,7 @@ import pytest
 from talkinghead.blendshapes import INDEX
 from talkinghead.errors import InputError
 from talkinghead.motion import (
-    BlinkModel, HeadMotionModel, HeadMotionStats, Motion, PhoneticMotionGenerator, PoseTrack, SpeechFeatures,
+    BlinkModel, BlinkSchedule, HeadMotionModel, HeadMotionStats, Motion, PhoneticMotionGenerator, PoseTrack, SpeechFeatures,
     find_events, fit_head_motion,
 )
 from talkinghead.motion.blink import count_blinks
@@ -54,6 +54,19 @@ def test_blinks_have_the_requested_rate_and_are_seeded():
     np.testing.assert_array_equal(curve, again)
     assert not np.array_equal(curve, other)
     assert not BlinkModel(rate_per_min=0).sample(100, fps, np.random.default_rng(0)).any()
+
+
+def test_blink_schedule_ranges_join_into_one_seeded_curve():
+    """Chunk by chunk (the arkit-csv export) gives the curve that one long draw gives, whatever the chunking."""
+    model, fps = BlinkModel(rate_per_min=30), 25.0
+    whole = model.sample(3000, fps, np.random.default_rng(5))
+    for sizes in ([3000], [7, 993, 1, 1999], [250] * 12):
+        schedule = BlinkSchedule(model, fps, seed=5)
+        starts = np.cumsum([0, *sizes[:-1]])
+        parts = [schedule(int(a), n) for a, n in zip(starts, sizes)]
+        np.testing.assert_array_equal(np.concatenate(parts), whole)
+    assert count_blinks(whole, fps) > 0.8 * 30 * 2  # two minutes at 30 a minute
+    assert not np.array_equal(BlinkSchedule(model, fps, seed=6)(0, 3000), whole)
 
 
 def test_head_motion_amplitude_scale_and_seed():

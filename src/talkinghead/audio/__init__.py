@@ -5,7 +5,6 @@ Wav2Lip-style mel used by IP-LAP / MergeTalk / OSM-Net with per-frame windows, l
 voice activity, timed phones (pocketsphinx), visemes and ARKit mouth blendshape curves. See docs/audio.md.
 """
 
-from talkinghead.audio.blinks import blink_curve
 from talkinghead.audio.checks import MIN_SECONDS, check_speech
 from talkinghead.audio.mel import mel_windows, melspectrogram
 from talkinghead.audio.phoneset import ARPABET, SILENCE, Phone, Word
@@ -16,5 +15,4 @@ from talkinghead.audio.visemes import VISEMES, VisemeSegment
 __all__ = [
     "AudioTrack", "analyze", "iter_analyze", "concatenate", "melspectrogram", "mel_windows", "check_speech",
     "MIN_SECONDS", "Phone", "Word", "ARPABET", "SILENCE", "VISEMES", "VisemeSegment", "MouthCue", "mouth_cues",
-    "blink_curve",
 ]

@@ -13,7 +13,8 @@ two-hour recording is exported with flat memory.
 ``rhubarb-json``   Rhubarb Lip Sync's JSON: ``{"mouthCues": [{"start", "end", "value"}],
                    "metadata": {"soundFile", "duration"}}``
 ``arkit-csv``      Live Link Face's CSV: ``Timecode,BlendShapeCount,EyeBlinkLeft,...,TongueOut,HeadYaw,...``,
-                   one row per video frame; mouth from the audio, seeded random blinks, everything else 0
+                   one row per video frame; mouth from the audio, blinks from the caller (``blink``), everything
+                   else 0
 =================  ==========================================================================================
 """
 
@@ -23,9 +24,11 @@ import json
 import math
 import shutil
 import tempfile
+from collections.abc import Callable
 from typing import TextIO
 
-from talkinghead.audio.blinks import blink_curve
+import numpy as np
+
 from talkinghead.audio.rhubarb import CueMerger, mouth_cues
 from talkinghead.audio.track import AudioTrack
 from talkinghead.audio.visemes import VISEMES
@@ -41,11 +44,20 @@ def _t(seconds: float, digits: int = 3) -> float:
 
 
 class Writer:
-    """Base of the format writers: ``add(track)`` for each chunk in order, then ``finish()``."""
+    """Base of the format writers: ``add(track)`` for each chunk in order, then ``finish()``.
 
-    def __init__(self, out: TextIO, fps: float, sound_file: str = "", seed: int = 0, blink_rate: float = 17.0):
-        self.out, self.fps, self.sound_file = out, fps, sound_file
-        self.seed, self.blink_rate = seed, blink_rate
+    Args:
+        out: text stream written to.
+        fps: video frame rate of the tracks.
+        sound_file: name of the audio, recorded by the formats that have a field for it.
+        blink: ``blink(first, num_frames) -> (num_frames,)`` eyelid closure in [0, 1] of those frames, for the
+            formats with eyelids (``arkit-csv``); ``None``: eyes open. The audio front-end draws no blinks: the
+            caller brings them (``talkinghead analyze-audio`` uses :class:`talkinghead.motion.BlinkSchedule`).
+    """
+
+    def __init__(self, out: TextIO, fps: float, sound_file: str = "",
+                 blink: Callable[[int, int], np.ndarray] | None = None):
+        self.out, self.fps, self.sound_file, self.blink = out, fps, sound_file, blink
         self.duration = 0.0
 
     def add(self, track: AudioTrack) -> None:
@@ -214,9 +226,10 @@ class ArkitCsv(Writer):
 
     def _add(self, track: AudioTrack) -> None:
         values = track.mouth.copy()
-        blink = blink_curve(track.num_frames, track.fps, self.seed, self.blink_rate, first=track.start_frame)
-        values[:, INDEX["eyeBlinkLeft"]] = blink
-        values[:, INDEX["eyeBlinkRight"]] = blink
+        if self.blink is not None:
+            blink = np.asarray(self.blink(track.start_frame, track.num_frames), np.float32)
+            values[:, INDEX["eyeBlinkLeft"]] = blink
+            values[:, INDEX["eyeBlinkRight"]] = blink
         count = len(ARKIT_NAMES) + len(LIVELINK_ROTATIONS)
         for i, row in enumerate(values):
             cells = ",".join(f"{v:.5f}".rstrip("0").rstrip(".") if v else "0" for v in row.tolist())

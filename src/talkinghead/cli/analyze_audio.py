@@ -93,7 +93,12 @@ def run(args: argparse.Namespace) -> int:
     first = next(tracks)  # reading and checking errors surface before anything is written
 
     def write(stream) -> None:
-        writer = writer_cls(stream, fps, sound_file=str(args.audio), seed=args.seed, blink_rate=args.blink_rate)
+        blink = None
+        if args.blink_rate > 0:  # the motion stage's blink model (talkinghead.audio draws no blinks itself)
+            from talkinghead.motion.blink import BlinkModel, BlinkSchedule
+
+            blink = BlinkSchedule(BlinkModel(rate_per_min=args.blink_rate), fps, seed=args.seed)
+        writer = writer_cls(stream, fps, sound_file=str(args.audio), blink=blink)
         for track in itertools.chain([first], tracks):
             writer.add(track)
         writer.finish()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BlinkModel", "blink_profile", "count_blinks"]
+__all__ = ["BlinkModel", "BlinkSchedule", "blink_profile", "count_blinks"]
 
 
 def blink_profile(phase: np.ndarray, close_fraction: float = 0.38, hold_fraction: float = 0.08) -> np.ndarray:
@@ -90,6 +90,37 @@ class BlinkModel:
             sl = slice(max(first, 0), min(last, num_frames))
             curve[sl] = np.maximum(curve[sl], amplitude * blink_profile((times[sl] - start) / length))
         return curve
+
+
+class BlinkSchedule:
+    """One seeded blink curve read range by range, for writers that see a recording chunk by chunk without knowing
+    its length (``talkinghead analyze-audio --format arkit-csv``).
+
+    ``schedule(first, num_frames)`` is ``BlinkModel.sample(...)[first : first + num_frames]`` of a long enough
+    curve drawn with ``numpy.random.default_rng(seed)``: consecutive ranges join seamlessly. The curve is redrawn
+    from the seed (twice as long, so the cost stays linear) when a range goes past it; the blinks already drawn
+    are the same, since the intervals come one after the other from the same generator.
+
+    Args:
+        model: the blink statistics.
+        fps: frame rate of the ranges.
+        seed: seed of the blinks.
+    """
+
+    _MARGIN_S = 1.0  # drawn beyond the last frame asked for: a blink drawn later never reaches back into a range
+
+    def __init__(self, model: BlinkModel, fps: float, seed: int = 0):
+        self.model, self.fps, self.seed = model, float(fps), seed
+        self._curve = np.zeros(0, np.float32)
+
+    def __call__(self, first: int, num_frames: int) -> np.ndarray:
+        """``(num_frames,)`` float32 eyelid closure in [0, 1] of frames ``first .. first + num_frames - 1``."""
+        end = first + num_frames
+        margin = int(np.ceil(self._MARGIN_S * self.fps))
+        if end + margin > len(self._curve):
+            length = max(end + margin, 2 * len(self._curve))
+            self._curve = self.model.sample(length, self.fps, np.random.default_rng(self.seed))
+        return self._curve[first:end].copy()
 
 
 def count_blinks(closure: np.ndarray, fps: float, threshold: float = 0.2, min_gap_s: float = 0.25) -> int:
