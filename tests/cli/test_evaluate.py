@@ -42,12 +42,25 @@ def test_missing_input_and_existing_report(tmp_path, capsys):
     assert "--overwrite" in capsys.readouterr().err
 
 
+@pytest.fixture(scope="module")
+def short_clip(media_dir, tmp_path_factory):
+    """The first 3 s of a real talking video at 256x256, with its audio (keeps the end-to-end runs fast)."""
+    import cv2
+
+    from talkinghead.io import VideoWriter, iter_frames, read_audio
+
+    src = media_dir / "video" / "talk_3.mp4"
+    path = tmp_path_factory.mktemp("gen") / "talk_3.mp4"
+    with VideoWriter(path, 25, audio=read_audio(src)[: 3 * 16000], sample_rate=16000) as writer:
+        for frame in iter_frames(src, end=3.0):
+            writer.write(cv2.resize(frame.image, (256, 256), interpolation=cv2.INTER_AREA))
+    return path
+
+
 @pytest.mark.real_media
-def test_reconstruction_against_itself_and_dubbing(media_dir, tmp_path, capsys):
+def test_reconstruction_against_itself_and_dubbing(short_clip, tmp_path, capsys):
     """A real clip scored against itself: PSNR inf, LMD 0, lip sync high; weights not given are listed."""
-    gen = tmp_path / "gen"
-    gen.mkdir()
-    (gen / "talk_3.mp4").symlink_to(media_dir / "video" / "talk_3.mp4")
+    gen = short_clip.parent
     out = tmp_path / "report"
     metrics = "psnr,ssim,lmd,lip_lmd,viseme_contrast,pose_diversity,hpd,blink_rate"
     assert main(["evaluate", str(gen), "--reference", str(gen), "--metrics", metrics, "-o", str(out)]) == 0
@@ -56,18 +69,16 @@ def test_reconstruction_against_itself_and_dubbing(media_dir, tmp_path, capsys):
     scores = doc["methods"][0]["clips"][0]["scores"]
     assert scores["psnr"] == "inf" and scores["ssim"] == pytest.approx(1.0)
     assert scores["lmd"] == 0.0 and scores["lip_lmd"] == 0.0
-    assert scores["viseme_contrast"] > 0.7 and scores["pose_diversity"] > 0
+    assert scores["viseme_contrast"] > 0.5 and scores["pose_diversity"] > 0
     page = (out / "report.html").read_text()
     assert page.count("data:image/png;base64,") >= 4 and "http" not in page.split("<body>")[0]
     assert "talk_3" in page and "viseme_contrast" in page
 
     # dubbing: no ground truth; everything that can run without weights, the rest listed as not computed
-    assert main(["evaluate", str(gen), "-o", str(out), "--overwrite", "--metrics",
-                 "viseme_contrast,pose_diversity"]) == 0
-    assert json.loads((out / "metrics.json").read_text())["protocol"] == "dubbing"
     assert main(["evaluate", str(gen), "-o", str(out), "--overwrite"]) == 0
     doc = json.loads((out / "metrics.json").read_text())
     assert "--syncnet FILE" in doc["not_computed"]["lse"]
     assert "ground-truth" in doc["not_computed"]["psnr"]
-    assert "cpbd" in doc["metrics"] and "viseme_contrast" in doc["methods"][0]["mean"]
+    assert doc["protocol"] == "dubbing" and "cpbd" in doc["metrics"]
+    assert doc["methods"][0]["mean"]["viseme_contrast"] > 0.5
     assert "not computed: lse" in capsys.readouterr().out

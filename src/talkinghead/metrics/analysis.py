@@ -54,7 +54,8 @@ class FaceAnalysis:
         return float(self.valid.mean()) if len(self.valid) else 0.0
 
     def inputs(self, prefix: str = "") -> dict:
-        """Metric inputs (``landmarks`` or ``ref_landmarks``; ``pose``, ``eye_closure``, ``fps`` on frames with a face)."""
+        """Metric inputs: ``landmarks`` (or ``ref_landmarks`` with ``prefix="ref_"``), ``frame_times``, ``fps``,
+        and ``pose`` and ``eye_closure`` on the frames with a face."""
         if prefix:
             return {f"{prefix}landmarks": self.landmarks}
         ok = self.valid

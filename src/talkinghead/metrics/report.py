@@ -25,7 +25,8 @@ __all__ = ["write_report", "render_html"]
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}
 table{border-collapse:collapse;margin:8px 0 20px}
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}
+th,td{border:1px solid #ccc;padding:2px 5px;text-align:right;font-size:12px}
+td.l:first-child{min-width:9em} .wide{overflow-x:auto}
 th{background:#f2f2f2} td.l,th.l{text-align:left}
 td.best{font-weight:bold;background:#e8f5e9}
 .note{color:#666;font-size:13px} img{max-width:100%} h3{margin-bottom:4px}
@@ -40,7 +41,12 @@ def _fmt(value) -> str:
         return value
     if math.isinf(value):
         return "∞" if value > 0 else "-∞"
-    return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+    return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+
+
+def _name(name: str) -> str:
+    """A figure name that may break after its underscores in a narrow header."""
+    return html.escape(name).replace("_", "_<wbr>")
 
 
 def _png(fig) -> str:
@@ -59,7 +65,7 @@ def _figures(evaluation: Evaluation):
 def _summary_table(evaluation: Evaluation) -> str:
     figures = _figures(evaluation)
     head = "".join(
-        f'<th title="{html.escape(m.definition)}">{html.escape(f.name)} '
+        f'<th title="{html.escape(m.definition)}">{_name(f.name)} '
         f'{"↑" if f.higher_is_better else "↓" if f.higher_is_better is False else ""}</th>' for m, f in figures)
     best = {}
     for _, f in figures:
@@ -78,12 +84,13 @@ def _summary_table(evaluation: Evaluation) -> str:
             cells.append(f"<td{cls}>{_fmt(v)}</td>")
         rows.append(f'<tr><td class="l">{html.escape(method.label)}</td><td>{len(method.clips)}</td>'
                     + "".join(cells) + "</tr>")
-    return (f'<table><tr><th class="l">method</th><th>clips</th>{head}</tr>' + "".join(rows) + "</table>")
+    return (f'<div class="wide"><table><tr><th class="l">method</th><th>clips</th>{head}</tr>' + "".join(rows)
+            + "</table></div>")
 
 
 def _clip_table(evaluation: Evaluation) -> str:
     figures = _figures(evaluation)
-    head = "".join(f"<th>{html.escape(f.name)}</th>" for m, f in figures if m.kind != "distribution")
+    head = "".join(f"<th>{_name(f.name)}</th>" for m, f in figures if m.kind != "distribution")
     rows = []
     for method in evaluation.methods:
         for c in method.clips:
@@ -94,8 +101,9 @@ def _clip_table(evaluation: Evaluation) -> str:
                         f'</td><td class="l">{html.escape(audio)} ({c.speech.phone_source if c.speech else "–"})</td>'
                         f"<td>{len(c.face) if c.face else 0}</td>{cells}"
                         f'<td class="l note">{html.escape(notes)}</td></tr>')
-    return (f'<table><tr><th class="l">method</th><th class="l">clip</th><th class="l">audio (phones)</th>'
-            f'<th>frames</th>{head}<th class="l">notes</th></tr>' + "".join(rows) + "</table>")
+    return (f'<div class="wide"><table><tr><th class="l">method</th><th class="l">clip</th>'
+            f'<th class="l">audio (phones)</th>'
+            f'<th>frames</th>{head}<th class="l">notes</th></tr>' + "".join(rows) + "</table></div>")
 
 
 def _clip_plots(result: ClipResult) -> str:
