@@ -133,14 +133,11 @@ class SphinxDecoder:
         self._aligners: dict[int, object] = {}
         self._recognizer = None
         self._added: dict[str, str] = {}  # words given pronunciations here: word -> phones
-        self._initial_cmn: str | None = None  # the acoustic model's initial cepstral mean
 
     # -- decoders -----------------------------------------------------------------------------------------
 
     def _new(self, **config):
         dec = self._ps.Decoder(loglevel="FATAL", lm=None, bestpath=False, **config)
-        if self._initial_cmn is None:
-            self._initial_cmn = dec.get_cmn(False)
         for word, phones in self._added.items():
             dec.add_word(word, phones, True)
         return dec
@@ -188,11 +185,12 @@ class SphinxDecoder:
     # -- decoding -------------------------------------------------------------------------------------------
 
     def _run(self, dec, pcm: bytes, fresh: bool = True) -> None:
-        """Decode one utterance. pocketsphinx carries its cepstral mean over from the previous utterance, so
-        a ``fresh`` decode starts from the model's initial mean: the result depends on this wave alone, not
-        on what the thread decoded before (the phone-level second pass keeps the first pass's mean)."""
+        """Decode one utterance. pocketsphinx's feature front-end keeps state from the previous utterance
+        (cepstral mean, noise estimate), so a ``fresh`` decode starts from a new front-end: the result depends
+        on this wave alone, not on what the thread decoded before (the phone-level second pass keeps the first
+        pass's state)."""
         if fresh:
-            dec.set_cmn(self._initial_cmn)
+            dec.reinit_feat()
         dec.start_utt()
         dec.process_raw(pcm, full_utt=True)
         dec.end_utt()
