@@ -7,7 +7,9 @@ mediapipe's face landmarker on the output frames (tracked, *unsmoothed*) and rep
 - ``d'``: contrast of the inner-lip gap (landmarks 13-14 over the face height 10-152) between frames inside
   /p b m/ and frames inside open vowels (/aa ae ah ao aw ay eh/), the phones timed by the audio front-end;
 - ``gap``: the mean gap at those two kinds of frames (real speech: ~1-2.5 % and ~4-6 %);
-- ``lag``: the shift (frames) that best correlates the gap with the speech loudness (> 0: the mouth lags);
+- ``lag``: the shift (frames) that best correlates the gap with the speech loudness (> 0: the mouth lags), with
+  that correlation (``lag_r``) and the one at no shift (``lag0_r``): when they are close the clip does not
+  determine the lag;
 - ``identity``: dlib face-embedding distance (``face_recognition_models``' ResNet) between the source and output
   frames: mean and max over every 5th frame (the same person: < 0.6, dlib's own threshold);
 - head-pose standard deviations (yaw, pitch, roll) and the blink rate, and the same for the real talking videos.
@@ -71,18 +73,30 @@ def phone_frames(audio: Path, fps: float, num_frames: int) -> tuple[np.ndarray, 
     return bilabial, open_vowel, loud
 
 
-def best_lag(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> int:
-    """Frames by which the mouth opening lags the loudness, at the best correlation (``> 0``: mouth later)."""
-    best, best_r = 0, -np.inf
+def lag_correlations(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> dict[int, float]:
+    """Correlation of the mouth opening with the loudness shifted by each lag (``> 0``: mouth later)."""
+    out = {}
     for lag in range(-max_lag, max_lag + 1):
         a = gap[max(lag, 0): len(gap) + min(lag, 0)]
         b = loudness[max(-lag, 0): len(loudness) - max(lag, 0)]
         ok = np.isfinite(a) & np.isfinite(b)
         if ok.sum() > 10:
-            r = np.corrcoef(a[ok], b[ok])[0, 1]
-            if r > best_r:
-                best, best_r = lag, r
-    return best
+            out[lag] = float(np.corrcoef(a[ok], b[ok])[0, 1])
+    return out
+
+
+def best_lag(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> int:
+    """Frames by which the mouth opening lags the loudness, at the best correlation (``> 0``: mouth later)."""
+    r = lag_correlations(gap, loudness, max_lag)
+    return max(r, key=r.get) if r else 0
+
+
+def lag_report(gap: np.ndarray, loudness: np.ndarray) -> dict:
+    """The best lag with its correlation and the correlation at lag 0: a best lag whose correlation is
+    hardly above lag 0's is not determined by the clip (a flat correlation profile)."""
+    r = lag_correlations(gap, loudness)
+    best = max(r, key=r.get) if r else 0
+    return {"lag": best, "lag_r": round(r.get(best, float("nan")), 3), "lag0_r": round(r.get(0, float("nan")), 3)}
 
 
 def dprime(a: np.ndarray, b: np.ndarray) -> float:
@@ -174,7 +188,7 @@ def measure(source: Path, audio: Path, video: Path, identity: Identity | None, s
         "gap_open": float(np.nanmean(gap[open_vowel])) if open_vowel.any() else None,
         "n_pbm": int(bilabial.sum()), "n_open": int(open_vowel.sum()),
         "dprime": dprime(gap[open_vowel], gap[bilabial]),
-        "lag": best_lag(gap, loud),
+        **lag_report(gap, loud),
         "pose_std": [round(float(v), 2) for v in np.nanstd(track.pose, axis=0)],
         "blinks_per_min": round(count_blinks(closure, fps) / (n / fps) * 60, 1),
     }
@@ -206,7 +220,7 @@ def real_videos(folder: Path) -> list[dict]:
         closure = 0.5 * (track.blendshapes[:, INDEX["eyeBlinkLeft"]] + track.blendshapes[:, INDEX["eyeBlinkRight"]])
         _, _, loud = phone_frames(path, fps, len(track))
         rows.append({"video": path.name, "frames": len(track), "talking": bool(np.nanpercentile(gap, 90) > 0.02),
-                     "lag": best_lag(gap, loud),
+                     **lag_report(gap, loud),
                      "pose_std": [round(float(v), 2) for v in np.nanstd(track.pose, axis=0)],
                      "blinks_per_min": round(count_blinks(closure, fps) / (len(track) / fps) * 60, 1)})
     return rows
