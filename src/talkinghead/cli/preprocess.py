@@ -40,21 +40,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from talkinghead.data.clip_processor import ClipOptions
     from talkinghead.data.preprocess import preprocess_folder
+
+    options = clip_options(args, max_length_gap=args.max_length_gap, max_av_offset=args.max_av_offset)
+    progress = not args.no_progress and sys.stderr.isatty()
+    summary = preprocess_folder(args.videos_dir, args.out_dir, options, workers=args.workers, progress=progress,
+                                seed=args.seed, limit=args.limit)
+    print_summary(summary, args.out_dir)
+    return 0
+
+
+def clip_options(args: argparse.Namespace, **more):
+    """``ClipOptions`` from ``--size`` and ``--min-seconds`` (shared with `talkinghead synth`), checked."""
+    from talkinghead.data.clip_processor import ClipOptions
     from talkinghead.errors import OptionError
 
     if any(not 32 <= s <= 1024 for s in args.size):
         raise OptionError(f"--size must be between 32 and 1024 pixels, got {args.size}")
     if args.min_seconds <= 0:
         raise OptionError(f"--min-seconds must be positive, got {args.min_seconds}")
-    options = ClipOptions(crop_sizes=tuple(sorted(set(args.size))), min_seconds=args.min_seconds,
-                          max_length_gap=args.max_length_gap, max_av_offset=args.max_av_offset)
-    progress = not args.no_progress and sys.stderr.isatty()
-    summary = preprocess_folder(args.videos_dir, args.out_dir, options, workers=args.workers, progress=progress,
-                                seed=args.seed, limit=args.limit)
-    print_summary(summary, args.out_dir)
-    return 0
+    return ClipOptions(crop_sizes=tuple(sorted(set(args.size))), min_seconds=args.min_seconds, **more)
 
 
 def print_summary(summary, out_dir, noun: str = "videos") -> None:

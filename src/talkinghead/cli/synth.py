@@ -37,14 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from talkinghead.cli.preprocess import print_summary
-    from talkinghead.data.clip_processor import ClipOptions
+    from talkinghead.cli.preprocess import clip_options, print_summary
     from talkinghead.data.synth import synthesize_corpus
-    from talkinghead.errors import OptionError
 
-    if any(not 32 <= s <= 1024 for s in args.size):
-        raise OptionError(f"--size must be between 32 and 1024 pixels, got {args.size}")
-    options = ClipOptions(crop_sizes=tuple(sorted(set(args.size))), min_seconds=args.min_seconds)
+    options = clip_options(args)
     summary = synthesize_corpus(args.portraits_dir, None if args.audio_dir == "-" else args.audio_dir, args.out_dir,
                                 options, draws=args.draws, render_size=args.render_size, tts=args.tts, seed=args.seed,
                                 progress=not args.no_progress and sys.stderr.isatty(), limit=args.limit)
