@@ -52,10 +52,12 @@ def export_cues(audio, folder: Path, fps: float, transcript: str | None, seed: i
     """
     from talkinghead.audio import iter_analyze
     from talkinghead.audio.export import ArkitCsv, RhubarbTsv
+    from talkinghead.motion.blink import BlinkModel, BlinkSchedule
 
+    blink = BlinkSchedule(BlinkModel(rate_per_min=blink_rate), fps, seed=seed) if blink_rate > 0 else None
     paths = [folder / "blendshapes_arkit.csv", folder / "mouth_cues_rhubarb.tsv"]
     with open(paths[0], "w", encoding="utf-8", newline="\n") as csv, open(paths[1], "w", encoding="utf-8") as tsv:
-        writers = [cls(out, fps, sound_file=Path(audio).name, seed=seed, blink_rate=blink_rate)
+        writers = [cls(out, fps, sound_file=Path(audio).name, blink=blink)
                    for cls, out in ((ArkitCsv, csv), (RhubarbTsv, tsv))]
         for track in iter_analyze(audio, fps, transcript):
             for writer in writers:
