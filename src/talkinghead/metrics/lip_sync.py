@@ -11,9 +11,9 @@ only the face landmarker and the audio front-end's timed phones:
   a lip-closing consonant (bilabials P B M and labiodentals F V: lips shut or on the teeth),
   ``d' = (mean A - mean B) / sqrt((var A + var B) / 2)`` (population variances). The labiodentals are
   included because a 5 s clip has only 0-4 frames of /p b m/, too few for a spread (measured on the five
-  real talking videos). There, lips that follow their audio gave d' 0.97-1.88 (mean 1.45); the same
-  videos with their audio delayed by 1 s or with another clip's audio gave -1.5 to 0.7 (means -0.25 and
-  0.09). One short clip is a noisy sample: compare means over clips.
+  real talking videos). There, lips that follow their audio gave d' 1.49-2.00 (mean 1.72); the same
+  videos with their audio delayed by 1 s or with another clip's audio gave -1.8 to 0.8 (means -0.28 and
+  0.13). One short clip is a noisy sample: compare means over clips.
 * **viseme offset**: the shift ``k`` (frames, searched over ``-max_offset..max_offset``) whose d' is largest
   when the mouth at frame ``i`` is compared with the phones at frame ``i - k``; ``k > 0``: the mouth lags
   the audio (as SyncNet's AV offset).
@@ -212,7 +212,7 @@ def loudness_lag(opening: np.ndarray, loudness: np.ndarray, max_lag: int = 8) ->
     open vowels (AA AE AH AO AW AY EH) and inside /p b m f v/, the phones timed by the audio front-end from the
     audio the video goes with: d' = (mean open - mean closed) / sqrt((var open + var closed) / 2). Reported
     at offset 0 (viseme_contrast) and at the best offset within +-8 frames (viseme_contrast_best,
-    viseme_offset; > 0: the mouth lags the audio). Real 5 s talking clips: 0.97-1.88 (mean 1.45); a mouth
+    viseme_offset; > 0: the mouth lags the audio). Real 5 s talking clips: 1.49-2.00 (mean 1.72); a mouth
     unrelated to the audio: about 0 on average (single short clips spread by about +-1).""",
     reference="Ours (offline stand-in for SyncNet's LSE; no paper of the five reports it).",
 )
