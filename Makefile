@@ -33,7 +33,6 @@ models: install
 demo: models
 	@mkdir -p out
 	$(BIN)/talkinghead generate examples/portrait.jpg examples/speech.wav -o out/demo.mp4 --overwrite
-	@echo "wrote out/demo.mp4"
 
 test: models
 	$(BIN)/python -m pytest -q
