@@ -6,13 +6,15 @@ the same checks. Quiet but not silent audio (room noise only) passes: it gives a
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from pathlib import Path
 
 import numpy as np
 
-from talkinghead.errors import AudioContentError
+from talkinghead.errors import AudioContentError, InputError
 
-__all__ = ["check_speech", "check_levels", "MIN_SECONDS"]
+__all__ = ["check_speech", "check_levels", "read_transcript", "MIN_SECONDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +52,21 @@ def check_levels(num_samples: int, peak: float, clipped: int, sample_rate: int =
     if clipped > 0.01 * num_samples:
         logger.warning("%.1f%% of the samples of %s are clipped; phones and loudness may be less accurate",
                        100 * clipped / num_samples, name)
+
+
+def read_transcript(value: str | None) -> str | None:
+    """A ``--transcript TEXT|FILE`` value: the file's UTF-8 text when such a file exists, else the text itself.
+
+    Raises:
+        InputError: the file exists but is not UTF-8 text.
+    """
+    if value is None:
+        return None
+    path = Path(value)
+    with contextlib.suppress(OSError, ValueError):
+        if len(value) < 4096 and "\n" not in value and path.is_file():
+            try:
+                return path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise InputError(f"transcript file {value!r} is not UTF-8 text") from None
+    return value

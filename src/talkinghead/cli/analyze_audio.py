@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import itertools
 import logging
 import os
 import sys
 from fractions import Fraction
-from pathlib import Path
 
-from talkinghead.errors import InputError, OptionError
+from talkinghead.errors import OptionError
 
 HELP = "phones, visemes, Rhubarb mouth cues or ARKit blendshape curves from a speech recording"
 DESCRIPTION = """Analyse a speech recording (any audio format FFmpeg reads, or the audio track of a video) and write
@@ -57,22 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar (shown on a terminal)")
 
 
-def read_transcript(value: str | None) -> str | None:
-    """``--transcript`` is a file when such a file exists, else the text itself."""
-    if value is None:
-        return None
-    path = Path(value)
-    with contextlib.suppress(OSError, ValueError):
-        if len(value) < 4096 and path.is_file():
-            try:
-                return path.read_text(encoding="utf-8-sig")
-            except UnicodeDecodeError:
-                raise InputError(f"transcript file {value!r} is not UTF-8 text") from None
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     from talkinghead.audio import iter_analyze
+    from talkinghead.audio.checks import read_transcript
     from talkinghead.audio.export import FORMATS
     from talkinghead.io import atomic_output, check_output_path
 

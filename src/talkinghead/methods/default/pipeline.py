@@ -21,12 +21,12 @@ import os
 import time
 from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
 
 import cv2
 import numpy as np
 
 from talkinghead.errors import AudioContentError, ImageReadError, MediaReadError, NoFaceError, OptionError
+from talkinghead.audio.checks import read_transcript
 from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe, read_image
 from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.default.config import DefaultConfig
@@ -74,16 +74,6 @@ def load_source(source: str | os.PathLike) -> tuple[str, np.ndarray | None]:
         return "image", read_image(source)
     except ImageReadError as exc:
         raise ImageReadError(f"{exc} (the source must be a portrait image or a video with a face)") from None
-
-
-def _read_transcript(transcript: str | None) -> str | None:
-    if transcript is None:
-        return None
-    path = Path(transcript)
-    if len(transcript) < 4096 and "\n" not in transcript and path.suffix.lower() in (".txt", ".text", "") \
-            and path.is_file():
-        return path.read_text(encoding="utf-8", errors="replace")
-    return transcript
 
 
 def _speech(audio, config: DefaultConfig, transcript: str | None, progress: bool) -> SpeechFeatures:
@@ -170,7 +160,7 @@ def generate(
     config = config or DefaultConfig()
     output = check_output_path(output, overwrite)
     motion_path = check_output_path(save_motion, overwrite) if save_motion is not None else None
-    transcript = _read_transcript(config.transcript)
+    transcript = read_transcript(config.transcript)
     kind, image = load_source(source)
     if kind == "image":
         result = _generate_from_image(image, str(source), audio, output, config, transcript, overwrite, progress)
