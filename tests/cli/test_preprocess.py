@@ -100,12 +100,15 @@ def test_options_must_match_when_continuing(videos, tmp_path, capsys):
 
 
 def test_killed_run_resumes_to_the_same_bytes(videos, tmp_path):
-    two = tmp_path / "vids"  # the two talking videos
-    for rel in ("spk_a/one.mp4", "spk_b/two.mp4"):
-        (two / rel).parent.mkdir(parents=True)
-        os.symlink(videos / rel, two / rel)
-    videos = two
-    # the reference: one process, `two` decoded after `one` (a clip must not depend on the clips before it)
+    # three talking videos for two workers: the third starts when the first is finished, so there is a window
+    # of a whole clip's processing with one clip finished and one half-written, whatever the machine's load
+    three = tmp_path / "vids"
+    for rel, target in (("spk_a/one.mp4", "spk_a/one.mp4"), ("spk_b/two.mp4", "spk_b/two.mp4"),
+                        ("spk_c/three.mp4", "spk_a/one.mp4")):
+        (three / rel).parent.mkdir(parents=True)
+        os.symlink(videos / target, three / rel)
+    videos = three
+    # the reference: one process, in order (a clip must not depend on the clips before it)
     clean = tmp_path / "clean"
     assert main(["preprocess", str(videos), str(clean), "--size", "64", "128", "--no-progress"]) == 0
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
