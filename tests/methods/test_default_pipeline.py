@@ -9,7 +9,7 @@ import pytest
 
 from talkinghead.methods import METHODS, get_method
 from talkinghead.methods.default.config import DefaultConfig
-from talkinghead.methods.default.pipeline import output_size, pingpong
+from talkinghead.methods.sources import output_size, pingpong
 from talkinghead.errors import OptionError
 
 TEXT = "Bob saw a papa on the farm."

@@ -20,61 +20,21 @@ import math
 import os
 import time
 from collections.abc import Iterator
-from fractions import Fraction
 
-import cv2
 import numpy as np
 
-from talkinghead.errors import AudioContentError, ImageReadError, MediaReadError, NoFaceError, OptionError
+from talkinghead.errors import AudioContentError, NoFaceError, OptionError
 from talkinghead.audio.checks import read_transcript
-from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe, read_image
+from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe
 from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.default.config import DefaultConfig
+from talkinghead.methods.sources import FrameStore, as_fraction, load_source, output_size, pingpong
+from talkinghead.methods.sources import resize as _resize
 from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures
 
-__all__ = ["generate", "output_size", "load_source"]
+__all__ = ["generate"]
 
 logger = logging.getLogger(__name__)
-
-#: longest side of the output when no size is asked for (larger sources are scaled down)
-DEFAULT_MAX_SIZE = 1920
-_IMAGE_FORMATS = ("image2", "gif", "webp", "tiff", "bmp")
-
-
-def output_size(width: int, height: int, size: int | None) -> tuple[int, int]:
-    """``(w, h)`` of the output: the longer side ``size`` (default: the source's, at most 1920), even numbers."""
-    longer = max(width, height)
-    target = min(longer, DEFAULT_MAX_SIZE) if size is None else int(size)
-    scale = target / longer
-    return max(2, int(round(width * scale / 2)) * 2), max(2, int(round(height * scale / 2)) * 2)
-
-
-def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    if (image.shape[1], image.shape[0]) == size:
-        return image
-    shrink = size[0] < image.shape[1]
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrink else cv2.INTER_CUBIC)
-
-
-def load_source(source: str | os.PathLike) -> tuple[str, np.ndarray | None]:
-    """``("image", rgb)`` or ``("video", None)``, telling them apart by content.
-
-    Raises:
-        ImageReadError: neither a readable image nor a video.
-    """
-    try:
-        info = probe(source)
-        video = info.video is not None and info.video.num_frames > 1 and not (
-            info.format.endswith("_pipe") or info.format in _IMAGE_FORMATS)
-    except MediaReadError:
-        video = False
-    if video:
-        return "video", None
-    try:
-        return "image", read_image(source)
-    except ImageReadError as exc:
-        raise ImageReadError(f"{exc} (the source must be a portrait image or a video with a face)") from None
-
 
 def _speech(audio, config: DefaultConfig, transcript: str | None, progress: bool) -> SpeechFeatures:
     """Per-frame speech features, analysed chunk by chunk (or an idle track for allowed silence)."""
@@ -211,7 +171,7 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
 
     t0 = time.perf_counter()
     bar = _progress(motion.num_frames, progress, "rendering")
-    with VideoWriter(output, fps=_fps(config.fps), audio=audio, overwrite=overwrite) as writer:
+    with VideoWriter(output, fps=as_fraction(config.fps), audio=audio, overwrite=overwrite) as writer:
         for i in range(motion.num_frames):
             landmarks, mouth, eyes = rig.targets(motion.blendshapes[i], motion.head_pose[i], motion.head_translation[i])
             writer.write(renderer.render(prepared, landmarks, mouth, eyes))
@@ -223,36 +183,6 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     logger.info("wrote %s: %d frames, %s", output, motion.num_frames,
                 ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))
     return GenerateResult(output, motion, motion.num_frames, float(config.fps), size, seconds)
-
-
-def _fps(fps: float) -> Fraction:
-    return Fraction(fps).limit_denominator(1001)
-
-
-def pingpong(index: int, length: int) -> int:
-    """Source frame of output frame ``index`` when a ``length``-frame video plays back and forth."""
-    if length <= 1:
-        return 0
-    period = 2 * (length - 1)
-    k = index % period
-    return k if k < length else period - k
-
-
-class _FrameStore:
-    """JPEG-compressed copies of the first pass's frames and their faces, for the backward passes."""
-
-    def __init__(self):
-        self.frames: list[bytes] = []
-        self.faces: list = []
-
-    def add(self, image: np.ndarray, face) -> None:
-        ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 95])
-        self.frames.append(data.tobytes())
-        self.faces.append(face)
-
-    def get(self, k: int) -> tuple[np.ndarray, object]:
-        image = cv2.imdecode(np.frombuffer(self.frames[k], np.uint8), cv2.IMREAD_COLOR)
-        return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), self.faces[k]
 
 
 def _generate_from_video(source, audio, output, config, transcript, overwrite, progress) -> GenerateResult:
@@ -267,7 +197,7 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
     fps = float(config.fps)
 
     def frames() -> Iterator:
-        for frame in iter_frames(source, fps=_fps(fps)):
+        for frame in iter_frames(source, fps=as_fraction(fps)):
             yield np.ascontiguousarray(_resize(frame.image, size))
 
     t0 = time.perf_counter()
@@ -305,14 +235,14 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
         return renderer.render(prepared, targets, mouth)
 
     length = 0
-    with VideoWriter(output, fps=_fps(fps), audio=audio, overwrite=overwrite) as writer:
+    with VideoWriter(output, fps=as_fraction(fps), audio=audio, overwrite=overwrite) as writer:
         with FaceAnalyzer() as analyzer:
             ambiguity = DEFAULT_AMBIGUITY_RATIO if config.face_index is None else None
             for tracked in analyzer.track(frames(), fps=fps, face_index=config.face_index, ambiguity_ratio=ambiguity):
                 if length >= total:
                     break
                 if store is None and info.num_frames < total + 2:
-                    store = _FrameStore()  # the speech may outlast the video: keep the frames to play them back
+                    store = FrameStore()  # the speech may outlast the video: keep the frames to play them back
                 if store is not None:
                     store.add(tracked.image, tracked.face)
                 source_frame[length] = length
