@@ -81,6 +81,9 @@ class LandmarkTask(TrainingTask):
                  continuity_weight: float = 1.0, split: str = "train", seed: int = 0):
         self.data_dir = Path(data_dir)
         self.model_options = _resolve_model(model)
+        if self.model_options["window"] < 2:
+            raise OptionError(f"the landmark stage trains on windows of at least 2 frames (Eq. 11), got "
+                              f"window={self.model_options['window']}")
         self.lr, self.continuity_weight, self.split, self.seed = float(lr), float(continuity_weight), split, seed
         self.l1 = LandmarkL1Loss()
         self.continuity = LandmarkContinuityLoss()
