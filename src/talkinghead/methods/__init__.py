@@ -99,3 +99,13 @@ register(Method(
     config="talkinghead.methods.default.config:DefaultConfig",
     pipeline="talkinghead.methods.default.pipeline:generate",
 ))
+
+register(Method(
+    name="ip_lap",
+    summary="IP-LAP (CVPR 2023): audio -> lip and jaw landmarks (transformer), then landmarks + reference "
+            "images -> face (alignment + translation networks); needs a checkpoint (a small one is bundled)",
+    config="talkinghead.methods.ip_lap.config:IPLAPConfig",
+    pipeline="talkinghead.methods.ip_lap.pipeline:generate",
+    training="talkinghead.methods.ip_lap.training:training_stages",
+    presets=("tiny", "small", "paper"),
+))

@@ -14,9 +14,9 @@ __all__ = ["DefaultConfig"]
 class DefaultConfig(GenerateOptions):
     """The shared options (:class:`~talkinghead.methods.base.GenerateOptions`) plus the default method's own."""
 
-    gestures: bool = option(True, "brow raises and small nods on pitch accents and phrase onsets")
-    keep_source_teeth: bool = option(True, "reuse the teeth a smiling source shows instead of drawing teeth")
-    map_size: int = option(256, "resolution of the warp map, pixels (lower is faster, higher is sharper at folds)",
+    gestures: bool = option(True, "default method: brow raises and small nods on pitch accents and phrase onsets")
+    keep_source_teeth: bool = option(True, "default method: reuse the teeth a smiling source shows instead of drawing teeth")
+    map_size: int = option(256, "default method: resolution of the warp map, pixels (lower is faster, higher is sharper at folds)",
                            metavar="PX")
 
     def __post_init__(self):
