@@ -62,7 +62,8 @@ class MouthTask(TrainingTask):
         return {"loss": loss, "mse": loss.detach()}
 
 
-def make_stages(data_dir: Path, preset: str) -> list[Stage]:
+def make_stages(data_dir: Path, preset: str, split: str | None = "train") -> list[Stage]:
+    assert split in ("train", None)  # --split all -> None
     config = TrainingConfig(max_steps=30 if preset == "paper" else 6, batch_size=4, log_every=2,
                             checkpoint_every=3, device="cpu")
     return [Stage("audio", lambda done: MouthTask(data_dir), config),

@@ -22,7 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, metavar="DIR", help="dataset folder (with manifest.json)")
     parser.add_argument("--out", required=True, metavar="RUN_DIR", help="run folder (one sub-folder per stage)")
     parser.add_argument("--preset", default="tiny", metavar="NAME",
-                        help="model size and schedule: tiny (a smoke run on a CPU) or paper (the paper's)")
+                        help="model size and schedule: tiny (a smoke run on a CPU), paper (the paper's), or "
+                             "another the method lists (ip_lap: small, the bundled checkpoint's)")
+    parser.add_argument("--split", default="train", choices=("train", "val", "test", "all"),
+                        help="clips of the dataset to train on (all: every split, e.g. for a final model)")
     parser.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in RUN_DIR")
     parser.add_argument("--max-steps", type=int, default=None, metavar="N",
                         help="optimizer steps of every stage (default: the preset's)")
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps < 1:
         raise OptionError(f"--max-steps must be at least 1, got {args.max_steps}")
     load_manifest(args.data)  # a clear error before any model is built
-    stages = make_stages(Path(args.data), args.preset)
+    stages = make_stages(Path(args.data), args.preset, split=None if args.split == "all" else args.split)
     finals = run_stages(stages, args.out, resume=args.resume, max_steps=args.max_steps)
     for name, folder in finals.items():
         print(f"{name}: {folder}")

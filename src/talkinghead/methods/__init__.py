@@ -32,9 +32,9 @@ class Method:
         config: ``"module:Class"`` of its config dataclass.
         pipeline: ``"module:function"`` of its ``generate(source, audio, output, config, *, overwrite,
             save_motion, progress) -> GenerateResult``.
-        training: ``"module:function"`` of its ``training_stages(data_dir: Path, preset: str) ->
-            list[talkinghead.training.Stage]`` (the stages of ``talkinghead train``, in order), or ``None``
-            for a method without trained parts.
+        training: ``"module:function"`` of its ``training_stages(data_dir: Path, preset: str, split: str |
+            None = "train") -> list[talkinghead.training.Stage]`` (the stages of ``talkinghead train``, in
+            order; ``split=None`` trains on every clip), or ``None`` for a method without trained parts.
         presets: the ``--preset`` names its training function accepts (``tiny``: minutes on a CPU, for
             smoke tests; ``paper``: the paper's sizes and schedule).
     """

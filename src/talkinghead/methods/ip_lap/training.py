@@ -59,8 +59,8 @@ PRESETS: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
 }
 
 
-def training_stages(data_dir: str | Path, preset: str = "tiny") -> list[Stage]:
-    """The stages of ``talkinghead train ip_lap --data DATA --preset PRESET``.
+def training_stages(data_dir: str | Path, preset: str = "tiny", split: str | None = "train") -> list[Stage]:
+    """The stages of ``talkinghead train ip_lap --data DATA --preset PRESET [--split SPLIT]``.
 
     Raises:
         OptionError: unknown preset.
@@ -74,6 +74,8 @@ def training_stages(data_dir: str | Path, preset: str = "tiny") -> list[Stage]:
         PRESETS[preset]["renderer"]
     data_dir = Path(data_dir)
     return [
-        Stage("landmarks", lambda _done: LandmarkTask(data_dir, **landmark_task), TrainingConfig(**landmark_loop)),
-        Stage("renderer", lambda _done: RendererTask(data_dir, **render_task), TrainingConfig(**render_loop)),
+        Stage("landmarks", lambda _done: LandmarkTask(data_dir, split=split, **landmark_task),
+              TrainingConfig(**landmark_loop)),
+        Stage("renderer", lambda _done: RendererTask(data_dir, split=split, **render_task),
+              TrainingConfig(**render_loop)),
     ]
