@@ -30,6 +30,14 @@ LOWER_INNER_LIP: tuple[int, ...] = LIPS_INNER[:11]
 UPPER_INNER_LIP: tuple[int, ...] = (LIPS_INNER[0],) + LIPS_INNER[11:][::-1] + (LIPS_INNER[10],)
 
 
+def canonical_topology() -> WarpTopology:
+    """:func:`default_topology` over the canonical face mesh (the topology every warp of a mediapipe face uses)."""
+    from talkinghead.face3d import load_canonical_mesh
+
+    mesh = load_canonical_mesh()
+    return default_topology(mesh.triangles, mesh.mouth_triangles, mesh.eye_triangles)
+
+
 def default_topology(triangles: np.ndarray, mouth_triangles: np.ndarray, eye_triangles: np.ndarray) -> WarpTopology:
     """The warp topology over mediapipe's face mesh: ``triangles`` ``(898, 3)``; the mouth and eye openings'
     triangles ``(898,)`` bool may collapse (closed lips, closed eyelids)."""

@@ -74,14 +74,6 @@ def _motion(audio, config: DefaultConfig, transcript, progress: bool, seconds: d
     return motion
 
 
-def _topology():
-    from talkinghead.face3d import load_canonical_mesh
-    from talkinghead.render import default_topology
-
-    mesh = load_canonical_mesh()
-    return default_topology(mesh.triangles, mesh.mouth_triangles, mesh.eye_triangles)
-
-
 def _progress(total: int, enabled: bool, desc: str):
     if not enabled:
         return None
@@ -151,8 +143,7 @@ def _select(faces, config: DefaultConfig, what: str):
 def _generate_from_image(image, name, audio, output, config, transcript, overwrite, progress) -> GenerateResult:
     from talkinghead.face import FaceAnalyzer
     from talkinghead.face3d import FaceFitter
-    from talkinghead.methods.default.rig import FaceRig
-    from talkinghead.render import WarpRenderer
+    from talkinghead.render import FaceRig, WarpRenderer, canonical_topology
 
     seconds = {}
     t0 = time.perf_counter()
@@ -163,7 +154,7 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     landmarks = _refined(image, face.landmarks)
     fit = FaceFitter().fit(landmarks, face.image_size, face.blendshapes)
     rig = FaceRig(fit, landmarks)
-    renderer = WarpRenderer(_topology(), map_size=config.map_size)
+    renderer = WarpRenderer(canonical_topology(), map_size=config.map_size)
     prepared = renderer.prepare(image, landmarks, keep_source_teeth=config.keep_source_teeth)
     seconds["face"] = time.perf_counter() - t0
 
@@ -188,8 +179,7 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
 def _generate_from_video(source, audio, output, config, transcript, overwrite, progress) -> GenerateResult:
     from talkinghead.face import DEFAULT_AMBIGUITY_RATIO, FaceAnalyzer
     from talkinghead.face3d import FaceFitter
-    from talkinghead.methods.default.rig import FaceRig
-    from talkinghead.render import WarpRenderer
+    from talkinghead.render import FaceRig, WarpRenderer, canonical_topology
 
     seconds = {}
     info = probe(source).video
@@ -213,7 +203,7 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
     t0 = time.perf_counter()
     total = motion.num_frames
     fitter = FaceFitter()
-    renderer = WarpRenderer(_topology(), map_size=config.map_size)
+    renderer = WarpRenderer(canonical_topology(), map_size=config.map_size)
     palette = lids = None
     store = None
     source_frame = np.zeros(total, np.int64)

@@ -1,4 +1,5 @@
-"""Warp targets of the default method: the source's fitted face model driven by a :class:`Motion` row.
+"""Warp targets: the source's fitted face model driven by a :class:`Motion` row (the default method's renderer;
+IP-LAP uses it to give a portrait head motion and blinks before completing the mouth).
 
 Shape legend: ``n`` = 478 landmarks, ``k`` = 11 points of an inner-lip polyline.
 
