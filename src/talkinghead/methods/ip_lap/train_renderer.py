@@ -214,10 +214,12 @@ class RendererTask(TrainingTask):
         reconstruction = self.perceptual.compare(features_fake, features_real)  # Eq. 18
         if self.perceptual.ssim_weight:  # the fallback's SSIM part (perceptual_loss without VGG-19)
             reconstruction = reconstruction + self.perceptual.ssim_weight * (1 - ssim(output.image, target))
+        with torch.autocast(target.device.type, enabled=False):  # Gram matrices in float32 (x 1000)
+            style = self.style.compare(features_fake, features_real)  # Eq. 19
         terms = {
             "warp": self.perceptual(output.warped, target),  # Eq. 17
             "reconstruction": reconstruction,
-            "style": self.style.compare(features_fake, features_real),  # Eq. 19
+            "style": style,
             "l1": (output.image - target).abs().mean(),
         }
         if self.use_gan and sketch is not None:
