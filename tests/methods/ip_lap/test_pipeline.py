@@ -76,10 +76,13 @@ def test_animates_a_portrait(astronaut, speech_wav, checkpoint, tmp_path, landma
     assert result.num_frames == probe(tmp_path / "out.mp4").video.num_frames
     content = result.motion.extras["content_points"]
     assert content.shape == (result.num_frames, 57, 2) and np.isfinite(content).all()
-    # --mouth-scale 0 pins the lips and jaw to the closed reference: no predicted motion at all
+    # the portrait was given head motion by the shared motion model before its mouth was completed
+    assert result.motion.head_pose[:, :2].std(0).max() > 0.3, result.motion.head_pose.std(0)
+    # --still: static frames; --mouth-scale 0 pins the lips and jaw to the closed reference
     still = generate(portrait, speech_wav, tmp_path / "still.mp4", method="ip_lap", checkpoint=str(checkpoint),
-                     size=128, references=1, mouth_scale=0.0)
+                     size=128, references=1, mouth_scale=0.0, still=True)
     flat = still.motion.extras["content_points"]
+    assert np.abs(still.motion.head_pose).max() < 1e-6
     assert np.abs(flat - flat[0]).max() < 1e-6 and np.abs(content - content[0]).max() > 1e-4
 
 

@@ -9,8 +9,10 @@
     paste-back: the face blended into the full frame through a Gaussian-smoothed face mask (Fig. 3)
 
 A video source is dubbed (its frames are completed; its head motion and blinks are kept); when the speech
-outlasts it, it plays back and forth. A portrait source gives static frames with only the mouth moving (the
-paper's setting has no head-motion model: see docs/ip_lap.md).
+outlasts it, it plays back and forth. A portrait source is first given head motion, blinks and brow gestures
+by the shared motion model and warp renderer (the default method's, mouth at rest; ``--still`` or
+``--head-motion 0 --blink-rate 0`` give static frames), and that "video" is then dubbed the same way: the paper
+animates videos only (docs/ip_lap.md lists this as an addition).
 
 Two passes over the source: the first tracks the face and keeps, per frame, the crop transform, the 131 points
 and a JPEG copy of the 128 px crop (about 5 kB); the references are chosen from all of them (N_l for
@@ -205,6 +207,42 @@ def _track(frames: Iterator[np.ndarray], fps: float, config: IPLAPConfig, limit:
     return track
 
 
+def _portrait_motion_frames(image: np.ndarray, audio, config: IPLAPConfig, total: int, name: str):
+    """A ``frames()`` callable yielding ``total`` renders of the portrait with head motion, blinks and gestures
+    from the shared motion model (mouth at rest), the same frames on every call; and that motion."""
+    from talkinghead.audio import iter_analyze
+    from talkinghead.audio.checks import read_transcript
+    from talkinghead.face import FaceAnalyzer, select_face
+    from talkinghead.face3d import FaceFitter
+    from talkinghead.motion import PhoneticMotionGenerator, SpeechFeatures
+    from talkinghead.render import FaceRig, WarpRenderer, canonical_topology
+
+    with FaceAnalyzer() as analyzer:
+        face = select_face(analyzer.detect(image), config.face_index, what=name)
+    fit = FaceFitter().fit(face.landmarks, face.image_size, face.blendshapes)
+    rig = FaceRig(fit, face.landmarks)
+    renderer = WarpRenderer(canonical_topology())
+    prepared = renderer.prepare(image, face.landmarks)
+    try:
+        speech = SpeechFeatures.from_tracks(iter_analyze(audio, fps=float(config.fps),
+                                                         transcript=read_transcript(config.transcript)))
+    except AudioContentError:
+        if not config.allow_silence:
+            raise
+        speech = SpeechFeatures.silent(total, float(config.fps))
+    motion = PhoneticMotionGenerator(mouth_scale=0.0, head_motion=config.head_motion, blink_rate=config.blink_rate,
+                                     gestures=True).generate(speech, seed=config.seed)
+
+    def frames() -> Iterator[np.ndarray]:
+        for i in range(total):
+            j = min(i, motion.num_frames - 1)
+            landmarks, mouth, eyes = rig.targets(motion.blendshapes[j], motion.head_pose[j],
+                                                 motion.head_translation[j])
+            yield renderer.render(prepared, landmarks, mouth, eyes)
+
+    return frames
+
+
 # -- the audio -------------------------------------------------------------------------------------------
 
 
@@ -373,9 +411,15 @@ def generate(
     kind, image = load_source(source)
     fps = float(config.fps)
     name = repr(str(source))
+    moving = kind == "image" and not config.still and (config.head_motion > 0 or config.blink_rate > 0)
     if kind == "image":
         out_size = output_size(image.shape[1], image.shape[0], config.size)
         still = np.ascontiguousarray(resize(image, out_size))
+    if moving:
+        frames = _portrait_motion_frames(still, audio, config, total, name)
+        track = _track(frames(), fps, config, total, False, size, name)
+        source_frame = np.arange(total, dtype=np.int64)
+    elif kind == "image":
         track = _track(iter([still]), fps, config, 1, False, size, name)
         source_frame = np.zeros(total, np.int64)
     else:
@@ -412,7 +456,7 @@ def generate(
     bar = _progress(total, progress, "rendering")
 
     def source_frames() -> Iterator[np.ndarray]:
-        if kind == "image":
+        if kind == "image" and not moving:
             for _ in range(total):
                 yield still
             return
