@@ -219,11 +219,18 @@ def test_tiny_overfit_reconstruction_falls(tiny_data):
     assert seconds < 25
 
 
-def test_run_training_writes_renderer_and_discriminator(tiny_data, tmp_path):
+def test_run_training_writes_renderer_and_discriminator(tiny_data, tmp_path, monkeypatch):
+    """Two steps of two micro-batches each, generator then discriminator phase, image grids at step 2."""
+    renders = []
+    forward = LandmarkRenderer.forward
+    monkeypatch.setattr(LandmarkRenderer, "forward", lambda self, *a: renders.append(1) or forward(self, *a))
     task = RendererTask(tiny_data, model=TINY, image_size=SIZE, lr=1e-3, discriminator=TINY_D)
-    config = TrainingConfig(max_steps=2, batch_size=2, log_every=1, checkpoint_every=2, image_every=2,
-                            progress=False, device="cpu")
+    config = TrainingConfig(max_steps=2, batch_size=4, batch_per_process=2, log_every=1, checkpoint_every=2,
+                            image_every=2, progress=False, device="cpu")
     run_training(task, config, tmp_path / "run")
+    images = list((tmp_path / "run" / "images").rglob("*.png"))
+    # the discriminator phase reuses each micro-batch's generator output: one render per micro-batch + grids
+    assert len(renders) == 2 * 2 + len(images), (len(renders), len(images))
     final = tmp_path / "run" / "final"
     assert (final / "renderer" / "model.safetensors").is_file()
     assert (final / "discriminator" / "model.safetensors").is_file()
@@ -232,4 +239,4 @@ def test_run_training_writes_renderer_and_discriminator(tiny_data, tmp_path):
     stats = [json.loads(line) for line in (tmp_path / "run" / "stats.jsonl").read_text().splitlines()]
     assert {"generator/reconstruction", "generator/gan", "generator/feature_matching",
             "discriminator/loss"} <= set(stats[-1])
-    assert any((tmp_path / "run" / "images").iterdir())
+    assert images

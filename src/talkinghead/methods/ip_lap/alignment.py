@@ -164,8 +164,7 @@ class AlignmentModule(ConfigMixin, nn.Module):
         """
         b, n = ref_images.shape[:2]
         x = torch.cat([ref_images, ref_sketches.to(ref_images.dtype)], dim=2).flatten(0, 1)  # (b n, 6, H, W)
-        cond = sketches.to(ref_images.dtype).flatten(1, 2)  # (b, 3 k2, H, W)
-        cond = cond.repeat_interleave(n, dim=0)  # (b n, 3 k2, H, W): row b*n + i is sample b's reference i
+        cond = sketches.to(ref_images.dtype).flatten(1, 2)  # (b, 3 k2, H, W), shared by the n references
 
         encoded = [self.stem(x)]  # sizes H, H/2 (h^1), H/4 (h^2), ...
         for down in self.down:
@@ -173,7 +172,9 @@ class AlignmentModule(ConfigMixin, nn.Module):
         skips = encoded[:-1]
         h = encoded[-1]
         for block, up in zip(self.blocks, self.ups, strict=True):
-            h = up(block(h, F.interpolate(cond, size=h.shape[-2:], mode="area")))  # Eq. 13: SPADE on L_{t-k:t+k}
+            # Eq. 13: SPADE on L_{t-k:t+k}, resized per sample, then repeated: row b*n + i is reference i of b
+            level_cond = F.interpolate(cond, size=h.shape[-2:], mode="area").repeat_interleave(n, dim=0)
+            h = up(block(h, level_cond))
             h = h + skips.pop()
         h = self.head(h)
         flows = self.to_flow(h)  # (b n, 2, H, W)
@@ -184,12 +185,11 @@ class AlignmentModule(ConfigMixin, nn.Module):
         warped = warp(x[:, :3], flows)
         warped1 = warp(feats1, resize_flow(flows, feats1.shape[-2:]))
         warped2 = warp(feats2, resize_flow(flows, feats2.shape[-2:]))
-        per_ref = lambda t: t.unflatten(0, (b, n))  # noqa: E731
-        w = per_ref(weights)
+        w = weights.unflatten(0, (b, n))  # (b, n, 1, H, W)
         return AlignmentOutput(
-            warped=weighted_mean(per_ref(warped), w),
-            features1=weighted_mean(per_ref(warped1), w),
-            features2=weighted_mean(per_ref(warped2), w),
-            flows=per_ref(flows),
+            warped=weighted_mean(warped.unflatten(0, (b, n)), w),
+            features1=weighted_mean(warped1.unflatten(0, (b, n)), w),
+            features2=weighted_mean(warped2.unflatten(0, (b, n)), w),
+            flows=flows.unflatten(0, (b, n)),
             weights=w.to(ref_images.dtype),
         )

@@ -111,6 +111,8 @@ def _resolve(options: Mapping[str, Any] | None, cls: type, what: str, fixed: Map
 class RendererTask(TrainingTask):
     """IP-LAP stage 2: trains ``renderer`` (:class:`LandmarkRenderer`) with Eq. 20, and ``discriminator``.
 
+    Micro-batches need at least 2 samples: the mel encoder's last BatchNorm layers see 1 x 1 maps (Wav2Lip).
+
     Args:
         data_dir: a preprocessed dataset (``manifest.json``, ``clips/``) with crops of ``image_size`` px.
         model: :class:`LandmarkRenderer` kwargs (``image_size`` and ``num_sketches`` follow the task).
