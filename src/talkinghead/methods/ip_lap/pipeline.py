@@ -108,8 +108,8 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
                                 "`talkinghead train ip_lap --out DIR` wrote")
     parts = {}
     for name, stage in (("landmark_generator", "landmarks"), ("renderer", "renderer")):
-        for candidate in (root / name, root / stage / "final" / name):
-            if (candidate / "config.json").is_file():
+        for candidate in (root / stage / "final" / name, root / name):  # a run folder, or the module folders
+            if (candidate / "config.json").is_file() and (candidate / "model.safetensors").is_file():
                 parts[name] = candidate
                 break
         else:
