@@ -23,6 +23,7 @@ forth, reading the first pass's JPEG copies of the full frames).
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import os
@@ -98,10 +99,6 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
     Raises:
         ModelMissingError: the folder or one of its parts is missing.
     """
-    from talkinghead.methods.ip_lap.audio_to_landmark import LandmarkGenerator
-    from talkinghead.methods.ip_lap.renderer import LandmarkRenderer
-    from talkinghead.nn import from_pretrained
-
     root = Path(checkpoint) if checkpoint is not None else bundled_checkpoint()
     if not root.is_dir():
         raise ModelMissingError(f"IP-LAP checkpoint {str(root)!r} does not exist; give the folder that "
@@ -116,9 +113,25 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
             raise ModelMissingError(f"IP-LAP checkpoint {str(root)!r} has no {name}/ folder (config.json + "
                                     "model.safetensors); train both stages with `talkinghead train ip_lap`")
     dev = _device(device)
-    generator = from_pretrained(LandmarkGenerator, parts["landmark_generator"], device=dev).eval()
-    renderer = from_pretrained(LandmarkRenderer, parts["renderer"], device=dev).eval()
-    return IPLAPModels(generator, renderer, dev)
+    stamps = tuple((str(f), f.stat().st_mtime_ns) for f in (parts["landmark_generator"] / "model.safetensors",
+                                                             parts["renderer"] / "model.safetensors"))
+    return _load(stamps, str(dev))
+
+
+@functools.lru_cache(maxsize=2)
+def _load(stamps: tuple[tuple[str, int], ...], device: str) -> IPLAPModels:
+    """The two modules of a checkpoint, kept loaded while their weight files are unchanged (a web page or a
+    batch of calls does not rebuild them per request)."""
+    import torch
+
+    from talkinghead.methods.ip_lap.audio_to_landmark import LandmarkGenerator
+    from talkinghead.methods.ip_lap.renderer import LandmarkRenderer
+    from talkinghead.nn import from_pretrained
+
+    (generator_weights, _), (renderer_weights, _) = stamps
+    generator = from_pretrained(LandmarkGenerator, Path(generator_weights).parent, device=device).eval()
+    renderer = from_pretrained(LandmarkRenderer, Path(renderer_weights).parent, device=device).eval()
+    return IPLAPModels(generator, renderer, torch.device(device))
 
 
 # -- the source ------------------------------------------------------------------------------------------
