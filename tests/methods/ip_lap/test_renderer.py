@@ -169,14 +169,16 @@ def test_task_options_are_checked(tiny_data):
         RendererTask(tiny_data, model=TINY, image_size=64)
     with pytest.raises(OptionError, match="unknown renderer options"):
         RendererTask(tiny_data, model={"channels": 3}, image_size=SIZE)
-    task = RendererTask(tiny_data, model=TINY, image_size=SIZE, weights={"style": 10.0})
+    with pytest.raises(OptionError, match="no patches"):
+        RendererTask(tiny_data, model=TINY, image_size=SIZE)  # the default discriminator needs 64 px or more
+    task = RendererTask(tiny_data, model=TINY, image_size=SIZE, weights={"style": 10.0}, discriminator=TINY_D)
     assert task.weights["style"] == 10.0 and task.weights["reconstruction"] == 4.0
     assert task.config()["model"]["num_sketches"] == 5
     json.dumps(task.config())
 
 
 def test_task_batch_has_sketches_and_the_middle_frame_target(tiny_data):
-    task = RendererTask(tiny_data, model=TINY, image_size=SIZE, num_refs=3)
+    task = RendererTask(tiny_data, model=TINY, image_size=SIZE, num_refs=3, discriminator=TINY_D)
     dataset = task.dataset()
     batch = task.collate_fn()([dataset[0], dataset[5]])
     assert batch["sketches"].shape == (2, 5, 3, SIZE, SIZE) and batch["ref_sketches"].shape == (2, 3, 3, SIZE, SIZE)

@@ -108,6 +108,15 @@ def _resolve(options: Mapping[str, Any] | None, cls: type, what: str, fixed: Map
     return {**defaults, **options, **fixed}
 
 
+def _patch_grid(size: int, num_scales: int, num_layers: int, **_) -> int:
+    """Side of the logit map of :class:`MultiScaleDiscriminator`'s coarsest scale for ``size`` px images."""
+    for _scale in range(num_scales - 1):
+        size = (size + 1) // 2  # 3x3 average pool, stride 2, padding 1
+    for _layer in range(num_layers):
+        size //= 2  # 4x4 convolutions, stride 2, padding 1
+    return size - 2  # two 4x4 convolutions, stride 1, padding 1
+
+
 class RendererTask(TrainingTask):
     """IP-LAP stage 2: trains ``renderer`` (:class:`LandmarkRenderer`) with Eq. 20, and ``discriminator``.
 
@@ -149,6 +158,9 @@ class RendererTask(TrainingTask):
         if d_unknown:
             raise OptionError(f"unknown discriminator options {d_unknown}; known: {sorted(DISCRIMINATOR)}")
         self.discriminator_options = {**DISCRIMINATOR, **(discriminator or {})}
+        if use_gan and _patch_grid(self.image_size, **self.discriminator_options) < 1:
+            raise OptionError(f"the discriminator's coarsest scale has no patches at {self.image_size} px; use "
+                              "fewer num_scales or num_layers in the discriminator options")
         self.lr, self.split, self.seed, self.use_gan = float(lr), split, seed, bool(use_gan)
         self.vgg19_weights = None if vgg19_weights is None else str(vgg19_weights)
         self.gan = LSGANLoss()
