@@ -11,6 +11,11 @@ Usage::
     .venv/bin/python scripts/ip_lap/evaluate.py ../shared/media/video/talk_5.mp4 \\
         ../shared/media/video/landscape_1280x720_30fps.mp4 --out out/ip_lap_eval
 
+With ``--heldout-data DIR`` (a dataset of the held-out clips made by ``talkinghead preprocess``) it also reports
+stage 1 alone (Table 3's landmark error): the mean lip-point error in pixels of a 128 px crop over every window,
+for the trained generator and for its starting shape (the references' mean mouth moved with the head), and the
+error of the mouth *opening* (inner-lip gap), which a shape that never moves cannot get right.
+
 Writes ``OUT/videos/<method>/<stem>.mp4``, ``OUT/reference/<stem>.mp4`` (links to the inputs) and
 ``OUT/report/metrics.json`` + ``report.html``. Generation is skipped for outputs that exist (delete them to redo).
 """
@@ -26,6 +31,39 @@ from pathlib import Path
 METRICS = "psnr,ssim,lip_lmd,lmd,csim_dlib,viseme_contrast,cpbd"
 
 
+def landmark_errors(data_dir: Path, checkpoint: str | None) -> dict[str, float]:
+    """Stage 1 on every window of ``data_dir`` (all splits): lip-point and lip-gap errors, px at 128."""
+    import numpy as np
+    import torch
+
+    from talkinghead.data import WindowDataset
+    from talkinghead.methods.ip_lap import landmarks as L
+    from talkinghead.methods.ip_lap.pipeline import load_models
+    from talkinghead.methods.ip_lap.train_landmarks import landmark_inputs
+
+    models = load_models(checkpoint, "cpu")
+    generator = models.landmark_generator
+    data = WindowDataset(data_dir, split=None, window=models.window, num_refs=models.num_landmark_refs,
+                         stride=models.window, with_frames=False)
+    upper, lower = L.CONTENT.index(13), L.CONTENT.index(14)
+    sums = {"trained": np.zeros(2), "start shape": np.zeros(2)}
+    count = 0
+    with torch.inference_mode():
+        for i in range(len(data)):
+            batch = {k: v[None] for k, v in data[i].items()}
+            mel, pose, refs, target = landmark_inputs(batch)
+            for name, pred in (("trained", generator(mel, pose, refs)), ("start shape", generator.base_shape(pose, refs))):
+                point = (pred[..., :L.NUM_LIP, :] - target[..., :L.NUM_LIP, :]).norm(dim=-1).mean()
+                gap = lambda x: (x[..., lower, 1] - x[..., upper, 1])  # noqa: E731
+                sums[name] += [float(point), float((gap(pred) - gap(target)).abs().mean())]
+            count += 1
+    out = {}
+    for name, (point, gap) in sums.items():
+        out[f"{name}: lip points"] = point / count * 128
+        out[f"{name}: lip gap"] = gap / count * 128
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("videos", nargs="+", type=Path, help="held-out talking videos (with their speech)")
@@ -33,7 +71,13 @@ def main() -> int:
     parser.add_argument("--checkpoint", default=None, help="IP-LAP checkpoint (default: the bundled one)")
     parser.add_argument("--size", type=int, default=512, help="longer side of the generated videos")
     parser.add_argument("--metrics", default=METRICS, help="metric names for `talkinghead evaluate`")
+    parser.add_argument("--heldout-data", type=Path, default=None,
+                        help="preprocessed dataset of the held-out clips: also report stage 1's landmark error")
     args = parser.parse_args()
+
+    if args.heldout_data is not None:
+        for name, value in landmark_errors(args.heldout_data, args.checkpoint).items():
+            print(f"stage 1, held-out windows, {name}: {value:.3f} px at 128 px", flush=True)
 
     from talkinghead.api import generate
     from talkinghead.cli.main import main as cli

@@ -11,7 +11,7 @@ Presets (``--preset``):
 
 - ``paper``: Sec. 4.1 sizes (T = 5, N_l = 15, d = 512, 128 px faces, N = 3 training references) and the
   public implementation's depth; for LRS2 on GPUs (docs/ip_lap.md).
-- ``small``: the bundled checkpoint's sizes, trainable on a CPU in about an hour.
+- ``small``: the bundled checkpoint's sizes and schedule, trained on a 2-core CPU in about 1.5 hours.
 - ``tiny``: minutes on a CPU, for tests and smoke runs.
 """
 
@@ -41,11 +41,11 @@ PRESETS: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
     "small": {
         "landmarks": (dict(model=dict(dim=128, depth=3, heads=4, mlp_ratio=2.0, dropout=0.1, window=5,
                                       num_refs=15, mel_base_channels=16), lr=3e-4),
-                      dict(max_steps=3000, batch_size=32, log_every=50, checkpoint_every=500)),
+                      dict(max_steps=500, batch_size=32, log_every=50, checkpoint_every=250)),
         "renderer": (dict(model=dict(image_size=128, base_channels=16, max_channels=128, num_down=3,
                                      num_sketches=5, audio_dim=128, mel_base_channels=8, spade_hidden=32),
                           lr=2e-4, num_refs=3, k=2, image_size=128),
-                     dict(max_steps=3000, batch_size=8, log_every=25, checkpoint_every=250, image_every=500)),
+                     dict(max_steps=1000, batch_size=8, log_every=25, checkpoint_every=100, image_every=200)),
     },
     "tiny": {
         "landmarks": (dict(model=dict(dim=64, depth=2, heads=4, mlp_ratio=2.0, dropout=0.0, window=5,
