@@ -5,6 +5,7 @@
   the same format, with the motion that drove each frame.
 - :class:`Clip` reads one clip folder; :class:`WindowDataset` samples ``T``-frame windows with reference
   frames away from the window, deterministically in ``idx``.
+- :func:`merge_datasets`: one dataset of the clips of several (linked, not copied).
 - :func:`build_tiny_dataset`: a few small synthetic clips for tests (no mediapipe needed).
 
 The format is documented in docs/data.md. Importing this package imports neither torch nor mediapipe.
@@ -15,6 +16,7 @@ from talkinghead.data.clip_processor import SKIP_REASONS, ClipOptions, ClipResul
 from talkinghead.data.dataset import WindowDataset
 from talkinghead.data.layout import clip_id_of, find_videos, speaker_of
 from talkinghead.data.manifest import Manifest, build_manifest, load_manifest, write_manifest
+from talkinghead.data.merge import merge_datasets
 from talkinghead.data.preprocess import PreprocessSummary, preprocess_folder
 from talkinghead.data.synth import synthesize_corpus
 from talkinghead.data.tiny import build_tiny_dataset, make_talking_video
@@ -23,5 +25,5 @@ __all__ = [
     "CLIP_FILES", "Clip", "ClipArrays", "write_clip", "SKIP_REASONS", "ClipOptions", "ClipResult", "SkipClip",
     "process_video", "WindowDataset", "clip_id_of", "find_videos", "speaker_of", "Manifest", "build_manifest",
     "load_manifest", "write_manifest", "PreprocessSummary", "preprocess_folder", "synthesize_corpus",
-    "build_tiny_dataset", "make_talking_video",
+    "build_tiny_dataset", "make_talking_video", "merge_datasets",
 ]
