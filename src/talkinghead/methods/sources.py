@@ -15,7 +15,8 @@ import numpy as np
 from talkinghead.errors import ImageReadError, MediaReadError
 from talkinghead.io import probe, read_image
 
-__all__ = ["DEFAULT_MAX_SIZE", "load_source", "output_size", "resize", "pingpong", "as_fraction", "FrameStore"]
+__all__ = ["DEFAULT_MAX_SIZE", "load_source", "output_size", "resize", "pingpong", "as_fraction", "FrameStore",
+           "frame_progress"]
 
 #: longest side of the output when no size is asked for (larger sources are scaled down)
 DEFAULT_MAX_SIZE = 1920
@@ -84,10 +85,20 @@ class FrameStore:
         return len(self.frames)
 
     def add(self, image: np.ndarray, face=None) -> None:
-        ok, data = cv2.imencode(".jpg", cv2.cvtColor(image, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+        bgr = cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        ok, data = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
         self.frames.append(data.tobytes())
         self.faces.append(face)
 
     def get(self, k: int) -> tuple[np.ndarray, object]:
         image = cv2.imdecode(np.frombuffer(self.frames[k], np.uint8), cv2.IMREAD_COLOR)
         return cv2.cvtColor(image, cv2.COLOR_BGR2RGB), self.faces[k]
+
+
+def frame_progress(total: int, enabled: bool, desc: str):
+    """A tqdm bar counting frames, or ``None`` when ``enabled`` is false."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="frame", desc=desc)

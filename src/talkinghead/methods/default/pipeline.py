@@ -28,7 +28,7 @@ from talkinghead.audio.checks import read_transcript
 from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe
 from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.default.config import DefaultConfig
-from talkinghead.methods.sources import FrameStore, as_fraction, load_source, output_size, pingpong
+from talkinghead.methods.sources import FrameStore, as_fraction, frame_progress, load_source, output_size, pingpong
 from talkinghead.methods.sources import resize as _resize
 from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures
 
@@ -72,14 +72,6 @@ def _motion(audio, config: DefaultConfig, transcript, progress: bool, seconds: d
     motion = _generator(config, dubbing=dubbing).generate(speech, seed=config.seed)
     seconds["motion"] = time.perf_counter() - t0
     return motion
-
-
-def _progress(total: int, enabled: bool, desc: str):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="frame", desc=desc)
 
 
 def generate(
@@ -161,7 +153,7 @@ def _generate_from_image(image, name, audio, output, config, transcript, overwri
     motion = _motion(audio, config, transcript, progress, seconds, dubbing=False)
 
     t0 = time.perf_counter()
-    bar = _progress(motion.num_frames, progress, "rendering")
+    bar = frame_progress(motion.num_frames, progress, "rendering")
     with VideoWriter(output, fps=as_fraction(config.fps), audio=audio, overwrite=overwrite) as writer:
         for i in range(motion.num_frames):
             landmarks, mouth, eyes = rig.targets(motion.blendshapes[i], motion.head_pose[i], motion.head_translation[i])
@@ -208,7 +200,7 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
     store = None
     source_frame = np.zeros(total, np.int64)
     poses = np.full((total, 3), np.nan, np.float32)
-    bar = _progress(total, progress, "rendering")
+    bar = frame_progress(total, progress, "rendering")
 
     def render(i: int, image: np.ndarray, face) -> np.ndarray:
         nonlocal palette, lids

@@ -39,7 +39,8 @@ from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe, r
 from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.ip_lap import landmarks as L
 from talkinghead.methods.ip_lap.config import IPLAPConfig
-from talkinghead.methods.sources import FrameStore, as_fraction, load_source, output_size, pingpong, resize
+from talkinghead.methods.sources import (FrameStore, as_fraction, frame_progress, load_source, output_size,
+                                         pingpong, resize)
 
 __all__ = ["generate", "IPLAPModels", "load_models", "bundled_checkpoint", "SourceTrack"]
 
@@ -366,14 +367,6 @@ def _reference_count(config: IPLAPConfig, valid_frames: int) -> int:
     return int(max(1, min(config.max_references, round(valid_frames / 5))))  # Sec. 4.1: 1/5 of the video
 
 
-def _progress(total: int, enabled: bool, desc: str):
-    if not enabled:
-        return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, unit="frame", desc=desc)
-
-
 def generate(
     source: str | os.PathLike,
     audio: str | os.PathLike,
@@ -466,7 +459,7 @@ def generate(
     render = _Renderer(models, np.stack([track.crops.get(k)[0] for k in image_refs]), track.points[image_refs])
     k = (models.num_sketches - 1) // 2
     compositor = Compositor()
-    bar = _progress(total, progress, "rendering")
+    bar = frame_progress(total, progress, "rendering")
 
     def source_frames() -> Iterator[np.ndarray]:
         if kind == "image" and not moving:
