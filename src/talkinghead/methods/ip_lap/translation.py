@@ -12,7 +12,10 @@ Layout (choices where the paper is silent, listed in docs/ip_lap.md): a U-Net. T
 at every size one :class:`SPADEResBlock` whose condition is the aggregated warped image I^r_bar (area-resized)
 concatenated with h^1_bar at H/2 and h^2_bar at H/4, then :class:`AdaIN` with a_t, then PixelShuffle x2 and the
 encoder feature of the new size added (skip). The masked target's upper half reaches the output through the
-skips; the mouth comes from the sketches, the warped references and the audio. Output: 3x3 conv + sigmoid.
+skips; the mouth comes from the sketches, the warped references and the audio. Output: a 3x3 conv + sigmoid
+over the last features concatenated with I_t^m and I^r_bar, a direct path for colours that the normalisations
+in the decoder remove (64 px tiny data, generator alone, 200 Adam steps: lower-half L1 0.033 with the path,
+0.041 without; Eq. 18 loss 0.071 vs 0.083).
 
 Shape legend: b batch, k2 = 2k+1 target sketches, c channels, d audio size, H/W image size.
 """
@@ -57,7 +60,7 @@ class TranslationModule(ConfigMixin, nn.Module):
         self.blocks = nn.ModuleList(SPADEResBlock(widths[j], widths[j], cond.get(j, 3), spade_hidden) for j in levels)
         self.adains = nn.ModuleList(AdaIN(widths[j], audio_dim) for j in levels)
         self.ups = nn.ModuleList(PixelShuffleUpsample(widths[j], widths[j - 1]) for j in levels[:-1])
-        self.to_image = nn.Conv2d(widths[0], 3, 3, padding=1)
+        self.to_image = nn.Conv2d(widths[0] + 6, 3, 3, padding=1)  # features + I_t^m + I^r_bar
 
     def forward(self, masked: torch.Tensor, sketches: torch.Tensor, warped: torch.Tensor, features1: torch.Tensor,
                 features2: torch.Tensor, audio: torch.Tensor) -> torch.Tensor:
@@ -90,4 +93,4 @@ class TranslationModule(ConfigMixin, nn.Module):
             h = F.leaky_relu(adain(block(h, cond), audio), 0.2)  # SPADE with I^r_bar, h^s_bar, then AdaIN with a_t
             if level:
                 h = self.ups[i](h) + skips.pop()  # PixelShuffle x2, U-Net skip
-        return torch.sigmoid(self.to_image(h))
+        return torch.sigmoid(self.to_image(torch.cat([h, masked.to(h.dtype), warped.to(h.dtype)], dim=1)))
