@@ -1,15 +1,24 @@
 """Reproduce the IP-LAP checkpoint bundled in ``src/talkinghead/assets/ip_lap`` (docs/ip_lap.md).
 
-It was trained on the real talking videos of ``../shared/media/video`` except the held-out ``talk_5.mp4`` and
-``landscape_1280x720_30fps.mp4`` (the evaluation clips of ``scripts/ip_lap/evaluate.py``), with the ``small``
-preset on every clip (``--split all``), on the 2-core CPU of the development machine::
+It was trained, with the ``small`` preset on every clip (``--split all``) on the 2-core CPU of the development
+machine, on two datasets merged into one:
 
-    .venv/bin/python scripts/ip_lap/train_bundled.py [--media ../shared/media] [--work out/iplap_bundled]
+- the real talking videos of ``../shared/media/video`` except the held-out ``talk_5.mp4`` and
+  ``landscape_1280x720_30fps.mp4`` (the evaluation clips of ``scripts/ip_lap/evaluate.py``): 5 people, 33 s;
+- a synthetic corpus (``talkinghead synth``): 6 portraits (5 of ``../shared/media/image`` and
+  ``examples/portrait.jpg``) x 3 LibriSpeech recordings of ``../shared/media/audio/librispeech`` + 4 eSpeak NG
+  sentences, rendered by the default method.
 
-which runs, in order (each step resumes where an interrupted run stopped):
+::
 
-    talkinghead preprocess WORK/videos WORK/data --size 128
-    talkinghead train ip_lap --data WORK/data --out WORK/run --preset small --split all --resume
+    .venv/bin/python scripts/ip_lap/train_bundled.py [--media ../shared/media] [--work out/iplap_bundled] [--install]
+
+runs, in order (each step resumes where an interrupted run stopped)::
+
+    talkinghead preprocess WORK/videos WORK/real --size 128
+    talkinghead synth WORK/portraits WORK/speech WORK/synth --tts 4 --size 128 --render-size 384
+    merge_datasets(WORK/all, [WORK/real, WORK/synth])
+    talkinghead train ip_lap --data WORK/all --out WORK/run --preset small --split all --resume
 
 and copies ``WORK/run/landmarks/final/landmark_generator`` and ``WORK/run/renderer/final/renderer`` into the
 package's ``assets/ip_lap`` (``--install``).
@@ -27,6 +36,17 @@ REPO = Path(__file__).resolve().parents[2]
 #: speaker folder -> video file under MEDIA/video (one speaker each)
 TRAINING_VIDEOS = {"talk1": "talk_1.mp4", "talk2": "talk_2.mp4", "talk3": "talk_3.mp4", "talk4": "talk_4.mp4",
                    "portrait": "portrait_hevc_1080x1920.mp4"}
+#: portraits of the synthetic corpus (under MEDIA/image, and the repository's example)
+PORTRAITS = ["photo_einstein.jpg", "photo_woman.jpg", "photo_grayscale_man.jpg", "painting_pearl_earring.jpg",
+             "sculpture_terracotta.jpg"]
+#: speech of the synthetic corpus (under MEDIA/audio/librispeech)
+SPEECH = ["1688-142285-0001.flac", "1998-15444-0000.flac", "1998-15444-0001.flac"]
+
+
+def _link(target: Path, link: Path) -> None:
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if not link.exists():
+        os.symlink(target.resolve(), link)
 
 
 def main() -> int:
@@ -37,18 +57,26 @@ def main() -> int:
     args = parser.parse_args()
 
     from talkinghead.cli.main import main as cli
+    from talkinghead.data import merge_datasets
 
-    videos = args.work / "videos"
+    work = args.work
     for speaker, name in TRAINING_VIDEOS.items():
-        link = videos / speaker / name
-        link.parent.mkdir(parents=True, exist_ok=True)
-        if not link.exists():
-            os.symlink((args.media / "video" / name).resolve(), link)
-    data, run = args.work / "data", args.work / "run"
-    if cli(["preprocess", str(videos), str(data), "--size", "128", "--no-progress"]) != 0:
-        return 2
-    if cli(["train", "ip_lap", "--data", str(data), "--out", str(run), "--preset", "small", "--split", "all",
-            "--resume"]) != 0:
+        _link(args.media / "video" / name, work / "videos" / speaker / name)
+    for name in PORTRAITS:
+        _link(args.media / "image" / name, work / "portraits" / name)
+    _link(REPO / "examples" / "portrait.jpg", work / "portraits" / "astronaut.jpg")
+    for name in SPEECH:
+        _link(args.media / "audio" / "librispeech" / name, work / "speech" / name)
+    run = work / "run"
+    steps = [["preprocess", str(work / "videos"), str(work / "real"), "--size", "128", "--no-progress"],
+             ["synth", str(work / "portraits"), str(work / "speech"), str(work / "synth"), "--tts", "4",
+              "--size", "128", "--render-size", "384", "--no-progress"]]
+    for step in steps:
+        if cli(step) != 0:
+            return 2
+    merge_datasets(work / "all", [work / "real", work / "synth"], overwrite=True)
+    if cli(["train", "ip_lap", "--data", str(work / "all"), "--out", str(run), "--preset", "small", "--split",
+            "all", "--resume"]) != 0:
         return 2
     if args.install:
         target = REPO / "src" / "talkinghead" / "assets" / "ip_lap"
