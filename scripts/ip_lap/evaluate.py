@@ -7,9 +7,10 @@ contrast, ...) into one report with both methods side by side.
 Usage::
 
     .venv/bin/python scripts/ip_lap/evaluate.py VIDEO [VIDEO ...] --out out/ip_lap_eval [--checkpoint DIR]
-    # the figures in docs/ip_lap.md:
-    .venv/bin/python scripts/ip_lap/evaluate.py ../shared/media/video/talk_5.mp4 \\
-        ../shared/media/video/landscape_1280x720_30fps.mp4 --out out/ip_lap_eval
+    # the figures in docs/ip_lap.md (talk_5.mp4: the real talking clip held out of the bundled checkpoint's data)
+    .venv/bin/talkinghead preprocess VIDEOS_DIR_WITH_TALK_5 out/heldout --size 128
+    .venv/bin/python scripts/ip_lap/evaluate.py ../shared/media/video/talk_5.mp4 --out out/ip_lap_eval \\
+        --heldout-data out/heldout
 
 With ``--heldout-data DIR`` (a dataset of the held-out clips made by ``talkinghead preprocess``) it also reports
 stage 1 alone (Table 3's landmark error): the mean lip-point error in pixels of a 128 px crop over every window,

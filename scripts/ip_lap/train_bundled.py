@@ -3,8 +3,9 @@
 It was trained, with the ``small`` preset on every clip (``--split all``) on the 2-core CPU of the development
 machine, on two datasets merged into one:
 
-- the real talking videos of ``../shared/media/video`` except the held-out ``talk_5.mp4`` and
-  ``landscape_1280x720_30fps.mp4`` (the evaluation clips of ``scripts/ip_lap/evaluate.py``): 5 people, 33 s;
+- the real talking videos of ``../shared/media/video`` except the held-out ``talk_5.mp4`` (the evaluation
+  clip of ``scripts/ip_lap/evaluate.py``) and ``landscape_1280x720_30fps.mp4`` (a face that does not speak its
+  audio): 5 people, 33 s;
 - a synthetic corpus (``talkinghead synth``): 6 portraits (5 of ``../shared/media/image`` and
   ``examples/portrait.jpg``) x 3 LibriSpeech recordings of ``../shared/media/audio/librispeech`` + 4 eSpeak NG
   sentences, rendered by the default method.
