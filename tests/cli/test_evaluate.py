@@ -82,3 +82,24 @@ def test_reconstruction_against_itself_and_dubbing(short_clip, tmp_path, capsys)
     assert doc["protocol"] == "dubbing" and "cpbd" in doc["metrics"]
     assert doc["methods"][0]["mean"]["viseme_contrast"] > 0.5
     assert "not computed: lse" in capsys.readouterr().out
+
+
+@pytest.mark.real_media
+def test_landmarks_compared_at_the_generated_size(short_clip, tmp_path):
+    """A generated video smaller than its reference: landmarks are compared in one frame size (LMD near 0 for
+    the same clip downscaled; compared in raw pixels it would be off by a quarter of every coordinate)."""
+    import cv2
+
+    from talkinghead.io import VideoWriter, iter_frames, read_audio
+
+    small = tmp_path / "gen" / short_clip.name
+    small.parent.mkdir()
+    with VideoWriter(small, 25, audio=read_audio(short_clip), sample_rate=16000) as writer:
+        for frame in iter_frames(short_clip):
+            writer.write(cv2.resize(frame.image, (192, 192), interpolation=cv2.INTER_AREA))
+    out = tmp_path / "report"
+    assert main(["evaluate", str(small.parent), "--reference", str(short_clip.parent), "--metrics", "lmd,lip_lmd",
+                 "-o", str(out)]) == 0
+    clip = json.loads((out / "metrics.json").read_text())["methods"][0]["clips"][0]
+    assert clip["scores"]["lmd"] < 0.05 and clip["scores"]["lip_lmd"] < 0.08, clip["scores"]
+    assert any("scaled to the generated size" in note for note in clip.get("notes", [])), clip

@@ -208,6 +208,26 @@ def _clean(values: Mapping[str, float]) -> dict:
     return out
 
 
+def size_ratio(video: str | os.PathLike, reference: str | os.PathLike) -> tuple[float, float] | None:
+    """``(w_video / w_reference, h_video / h_reference)`` of two videos' frames, or ``None`` when equal."""
+    from talkinghead.io import probe
+
+    v, r = probe(video).video, probe(reference).video
+    if (v.width, v.height) == (r.width, r.height):
+        return None
+    return v.width / r.width, v.height / r.height
+
+
+def rescale_landmarks(landmarks: np.ndarray, factors: tuple[float, float]) -> np.ndarray:
+    """Pixel landmarks ``(t, k, 2 or 3)`` of one frame size in another's pixels (z, in x's units, scales with x)."""
+    out = np.array(landmarks, dtype=np.float64)
+    out[..., 0] *= factors[0]
+    out[..., 1] *= factors[1]
+    if out.shape[-1] > 2:
+        out[..., 2] *= factors[0]
+    return out
+
+
 def _read_frames(path: Path, size: tuple[int, int] | None = None) -> np.ndarray:
     """(t, h, w, 3) uint8 RGB frames of ``path``, resized to ``size`` (w, h) when given and different."""
     import cv2
@@ -276,7 +296,12 @@ def _evaluate_clip(clip: Clip, metrics: list[Metric], protocol: Protocol, analyz
     ref_face = None
     if clip.reference is not None:
         ref_face = analyzer.face(clip.reference)
-        inputs.update(ref_face.inputs(prefix="ref_"))
+        ref_inputs = ref_face.inputs(prefix="ref_")
+        factors = size_ratio(clip.video, clip.reference)
+        if factors is not None:  # landmarks are pixels: compare them at the generated video's size
+            ref_inputs["ref_landmarks"] = rescale_landmarks(ref_inputs["ref_landmarks"], factors)
+            result.notes.append("reference landmarks scaled to the generated size")
+        inputs.update(ref_inputs)
     needs = {name for m in metrics for name in m.inputs}
     if needs & {"pred", "ref", "pred_faces", "ref_faces", "sync_crops"}:
         pred = _read_frames(clip.video)
