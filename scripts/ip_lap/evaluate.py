@@ -17,8 +17,9 @@ stage 1 alone (Table 3's landmark error): the mean lip-point error in pixels of 
 for the trained generator and for its starting shape (the references' mean mouth moved with the head), and the
 error of the mouth *opening* (inner-lip gap), which a shape that never moves cannot get right.
 
-Writes ``OUT/videos/<method>/<stem>.mp4``, ``OUT/reference/<stem>.mp4`` (links to the inputs) and
-``OUT/report/metrics.json`` + ``report.html``. Generation is skipped for outputs that exist (delete them to redo).
+Writes ``OUT/videos/<method>/<stem>.mp4``, ``OUT/reference/<stem>.mp4`` (links to the inputs), a contact sheet
+``OUT/sheet_<stem>.jpg`` (face crops: the original, then each method) and ``OUT/report/metrics.json`` +
+``report.html``. Generation is skipped for outputs that exist (delete them to redo).
 """
 
 from __future__ import annotations
@@ -65,12 +66,36 @@ def landmark_errors(data_dir: Path, checkpoint: str | None) -> dict[str, float]:
     return out
 
 
+def contact_sheet(reference: Path, outputs: dict[str, Path], path: Path, count: int = 5) -> None:
+    """Face crops of ``count`` evenly spaced frames: one row for the reference, one per method (JPEG)."""
+    import numpy as np
+
+    from talkinghead.face import FaceAnalyzer
+    from talkinghead.face.crop import crop_transform
+    from talkinghead.io import iter_frames, write_image
+    from talkinghead.methods.sources import resize
+
+    rows = {"reference": reference, **outputs}
+    frames = {name: [f.image for f in iter_frames(video, fps=25)] for name, video in rows.items()}
+    n = min(len(v) for v in frames.values())
+    picks = np.linspace(0, n - 1, count + 2).round().astype(int)[1:-1]
+    first = frames["reference"][0]
+    with FaceAnalyzer() as analyzer:
+        face = analyzer.detect(first)[0]
+    transform = crop_transform(face.landmarks, 192, (first.shape[1], first.shape[0]))
+    size = (first.shape[1], first.shape[0])  # every video at the reference's size, so one crop fits all
+    grid = [np.concatenate([transform.warp(resize(frames[name][i], size)) for i in picks], axis=1) for name in rows]
+    write_image(path, np.concatenate(grid, axis=0), overwrite=True)
+    print(f"contact sheet ({' / '.join(rows)} rows, frames {list(picks)}): {path}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("videos", nargs="+", type=Path, help="held-out talking videos (with their speech)")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
     parser.add_argument("--checkpoint", default=None, help="IP-LAP checkpoint (default: the bundled one)")
-    parser.add_argument("--size", type=int, default=512, help="longer side of the generated videos")
+    parser.add_argument("--size", type=int, default=None, help="longer side of the generated videos (default: the "
+                        "original's, so that the ground truth needs no resizing)")
     parser.add_argument("--metrics", default=METRICS, help="metric names for `talkinghead evaluate`")
     parser.add_argument("--heldout-data", type=Path, default=None,
                         help="preprocessed dataset of the held-out clips: also report stage 1's landmark error")
@@ -99,6 +124,10 @@ def main() -> int:
             result = generate(link, link, out, method=method, size=args.size, **options)
             print(f"{method:8s} {video.name}: {result.num_frames} frames in {time.perf_counter() - t0:.1f} s "
                   f"({', '.join(f'{k} {v:.1f}' for k, v in result.seconds.items())})", flush=True)
+    for video in args.videos:
+        contact_sheet(reference / f"{video.stem}.mp4",
+                      {m: args.out / "videos" / m / f"{video.stem}.mp4" for m in methods},
+                      args.out / f"sheet_{video.stem}.jpg")
     return cli(["evaluate", str(args.out / "videos" / "ip_lap"), str(args.out / "videos" / "default"),
                 "--label", "ip_lap", "--label", "default", "--reference", str(reference),
                 "--protocol", "reconstruction", "--metrics", args.metrics, "-o", str(args.out / "report"),

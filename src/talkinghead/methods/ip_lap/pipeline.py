@@ -100,6 +100,10 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
     Raises:
         ModelMissingError: the folder or one of its parts is missing.
     """
+    if checkpoint is None:
+        logger.warning("IP-LAP runs with its bundled checkpoint: a demonstration trained on a CPU on 11 faces "
+                       "(docs/ip_lap.md); on other faces expect a blurred, wrong lower face. Train your own "
+                       "(`talkinghead train ip_lap`) and pass --checkpoint")
     root = Path(checkpoint) if checkpoint is not None else bundled_checkpoint()
     if not root.is_dir():
         raise ModelMissingError(f"IP-LAP checkpoint {str(root)!r} does not exist; give the folder that "

@@ -45,7 +45,7 @@ PRESETS: dict[str, dict[str, tuple[dict[str, Any], dict[str, Any]]]] = {
         "renderer": (dict(model=dict(image_size=128, base_channels=16, max_channels=128, num_down=3,
                                      num_sketches=5, audio_dim=128, mel_base_channels=8, spade_hidden=32),
                           lr=2e-4, num_refs=3, k=2, image_size=128),
-                     dict(max_steps=500, batch_size=8, log_every=25, checkpoint_every=100, image_every=200)),
+                     dict(max_steps=800, batch_size=8, log_every=25, checkpoint_every=100, image_every=200)),
     },
     "tiny": {
         "landmarks": (dict(model=dict(dim=64, depth=2, heads=4, mlp_ratio=2.0, dropout=0.0, window=5,
