@@ -23,7 +23,7 @@ class IPLAPConfig(GenerateOptions):
                                     metavar="DIR")
     references: int | None = option(None, "ip_lap: reference images for rendering (default: 1/5 of the source video's "
                                           "frames, at most --max-references)", metavar="N")
-    max_references: int = option(10, "ip_lap: upper bound of the default reference count (render cost grows with it)",
+    max_references: int = option(5, "ip_lap: upper bound of the default reference count (render cost grows with it)",
                                  metavar="N")
     batch_size: int = option(8, "ip_lap: frames rendered per network call", metavar="N")
 
