@@ -11,7 +11,7 @@ Presets (``--preset``):
 
 - ``paper``: Sec. 4.1 sizes (T = 5, N_l = 15, d = 512, 128 px faces, N = 3 training references) and the
   public implementation's depth; for LRS2 on GPUs (docs/ip_lap.md).
-- ``small``: the bundled checkpoint's sizes and schedule, trained on a 2-core CPU in about 1.5 hours.
+- ``small``: the bundled checkpoint's sizes and schedule (about 70 minutes on a 2-core CPU).
 - ``tiny``: minutes on a CPU, for tests and smoke runs.
 """
 
