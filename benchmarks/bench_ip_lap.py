@@ -13,23 +13,17 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 from pathlib import Path
 
 import numpy as np
+from _timing import timed  # benchmarks/ is on sys.path when a script runs
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _per_frame(fn, frames: int, repeat: int = 3) -> float:
     """Median seconds per frame of ``fn()``, which processes ``frames`` frames, after a warm-up call."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return float(np.median(times)) / frames
+    return timed(fn, repeat)[0] / frames
 
 
 def main() -> None:

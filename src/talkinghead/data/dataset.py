@@ -63,6 +63,7 @@ class WindowDataset:
             raise ValueError(f"window and stride must be >= 1 and num_refs >= 0, got {window}, {stride}, {num_refs}")
         self.root = Path(root)
         self.manifest = load_manifest(self.root)
+        self.split = split
         self.window, self.size, self.num_refs, self.stride, self.seed = window, int(size), num_refs, stride, seed
         self.ref_gap = window if ref_gap is None else int(ref_gap)
         self.with_frames = with_frames
@@ -78,6 +79,24 @@ class WindowDataset:
 
     def __len__(self) -> int:
         return len(self._start_of)
+
+    def require_samples(self, shorter: str = "a smaller window") -> WindowDataset:
+        """``self``, after checking that it has samples (a training task's first step).
+
+        Raises:
+            InputError: the split has no clips, or none is as long as the window; the message says what to
+                change (``shorter``: how to ask for shorter windows in the caller's terms).
+        """
+        from talkinghead.errors import InputError
+
+        split = self.split
+        if not self.clips:
+            raise InputError(f"dataset {str(self.root)!r} has no clips in split {split!r} (tiny datasets of fewer "
+                             "than 3 speakers put every clip in 'train'); pick another split")
+        if not len(self):
+            raise InputError(f"no clip of split {split!r} in {str(self.root)!r} has {self.window} frames; "
+                             f"use {shorter} or longer clips")
+        return self
 
     def _arrays(self, i: int) -> dict:
         """Per-clip arrays small enough to keep (landmarks in crop coordinates, mel)."""

@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from talkinghead.data import WindowDataset
-from talkinghead.errors import InputError, OptionError
+from talkinghead.errors import OptionError
 from talkinghead.losses import LandmarkContinuityLoss, LandmarkL1Loss, weighted_sum
 from talkinghead.methods.ip_lap.audio_to_landmark import LandmarkGenerator
 from talkinghead.methods.ip_lap.landmarks import ALL, CONTENT, NUM_LIP, POSE
@@ -103,15 +103,8 @@ class LandmarkTask(TrainingTask):
     def dataset(self) -> WindowDataset:
         if self._dataset is None:
             window, num_refs = self.model_options["window"], self.model_options["num_refs"]
-            dataset = WindowDataset(self.data_dir, self.split, window=window, num_refs=num_refs, seed=self.seed,
-                                    with_frames=False)
-            if not dataset.clips:
-                raise InputError(f"dataset {str(self.data_dir)!r} has no clips in split {self.split!r} (tiny "
-                                 "datasets of fewer than 3 speakers put every clip in 'train'); pick another split")
-            if not len(dataset):
-                raise InputError(f"no clip of split {self.split!r} in {str(self.data_dir)!r} has {window} frames; "
-                                 "use a smaller window or longer clips")
-            self._dataset = dataset
+            self._dataset = WindowDataset(self.data_dir, self.split, window=window, num_refs=num_refs, seed=self.seed,
+                                          with_frames=False).require_samples("a smaller window")
         return self._dataset
 
     def losses(self, prediction: torch.Tensor, target: torch.Tensor) -> dict[str, torch.Tensor]:

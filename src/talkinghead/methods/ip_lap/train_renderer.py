@@ -41,7 +41,7 @@ from torch import nn
 from torch.utils.data import default_collate
 
 from talkinghead.data import WindowDataset
-from talkinghead.errors import InputError, OptionError
+from talkinghead.errors import OptionError
 from talkinghead.losses import FeatureMatchingLoss, GramStyleLoss, LSGANLoss, perceptual_loss, ssim, weighted_sum
 from talkinghead.methods.ip_lap.landmarks import ALL
 from talkinghead.methods.ip_lap.renderer import LandmarkRenderer, RenderOutput, mask_lower_half
@@ -203,15 +203,8 @@ class RendererTask(TrainingTask):
     def dataset(self) -> WindowDataset:
         if self._dataset is None:
             window = 2 * self.k + 1
-            dataset = WindowDataset(self.data_dir, self.split, window=window, size=self.image_size,
-                                    num_refs=self.num_refs, seed=self.seed)
-            if not dataset.clips:
-                raise InputError(f"dataset {str(self.data_dir)!r} has no clips in split {self.split!r} (tiny "
-                                 "datasets of fewer than 3 speakers put every clip in 'train'); pick another split")
-            if not len(dataset):
-                raise InputError(f"no clip of split {self.split!r} in {str(self.data_dir)!r} has {window} frames; "
-                                 "use a smaller k or longer clips")
-            self._dataset = dataset
+            self._dataset = WindowDataset(self.data_dir, self.split, window=window, size=self.image_size,
+                                          num_refs=self.num_refs, seed=self.seed).require_samples("a smaller k")
         return self._dataset
 
     def _discriminate(self, images: torch.Tensor, sketch: torch.Tensor):
