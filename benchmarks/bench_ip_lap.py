@@ -6,7 +6,7 @@ on the weights): face tracking of a 512x512 video frame (mediapipe), the crop an
 frames, N references), the paste-back into the 512x512 frame. Prints a table and the real-time factor at 25 fps
 (above 1 = faster than real time); makes no assertions.
 
-Usage: ``python benchmarks/bench_ip_lap.py [--threads 2] [--presets small paper] [--refs 1 5 10] [--frames 40]``
+Usage: ``python benchmarks/bench_ip_lap.py [--threads 2] [--presets small paper] [--refs 1 5 10] [--frames 16]``
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads (the target machine has 2 cores)")
     parser.add_argument("--presets", nargs="+", default=["small", "paper"], help="model sizes (training presets)")
     parser.add_argument("--refs", nargs="+", type=int, default=[1, 5, 10], help="reference images N")
-    parser.add_argument("--frames", type=int, default=40, help="frames per timed call")
+    parser.add_argument("--frames", type=int, default=16, help="frames per timed call")
     parser.add_argument("--batch", type=int, default=8, help="frames per renderer call")
     args = parser.parse_args()
 
