@@ -384,7 +384,8 @@ def generate(
     """Render a talking video with IP-LAP.
 
     Args:
-        source: a video of a face (dubbing, the paper's setting) or a portrait image (static frames).
+        source: a video of a face (dubbing, the paper's setting) or a portrait image (given head motion and
+            blinks first, unless ``config.still``).
         audio: the speech (any format FFmpeg reads, or a video's audio track).
         output: the ``.mp4`` to write (atomically).
         config: the options (:class:`IPLAPConfig`); ``config.checkpoint`` picks the weights.
