@@ -98,3 +98,19 @@ def test_missing_checkpoint_is_one_line_error(astronaut, speech_wav, tmp_path, c
         err = capsys.readouterr().err.strip()
         assert code == 2 and err.startswith("error: ") and "\n" not in err and "checkpoint" in err
     assert not (tmp_path / "o.mp4").exists()
+
+
+def test_faceless_frames_take_the_nearest_face():
+    """SourceTrack.filled_points: each frame without a face gets the nearest frame's points (the earlier on a
+    tie), as a brute-force search over all pairs would, without its n^2 memory."""
+    from talkinghead.methods.ip_lap.pipeline import SourceTrack
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 200):
+        valid = rng.random(n) < 0.3
+        valid[rng.integers(n)] = True
+        points = np.where(valid[:, None, None], rng.random((n, 131, 2)), np.nan).astype(np.float32)
+        track = SourceTrack(points, None, None, None, None, None, None, (1, 1))
+        idx = np.flatnonzero(valid)
+        brute = idx[np.abs(np.arange(n)[:, None] - idx[None, :]).argmin(1)]
+        np.testing.assert_array_equal(track.filled_points(), points[brute])

@@ -102,8 +102,9 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
     """
     if checkpoint is None:
         logger.warning("IP-LAP runs with its bundled checkpoint: a demonstration trained on a CPU on 11 faces "
-                       "(docs/ip_lap.md); on other faces expect a blurred, wrong lower face. Train your own "
-                       "(`talkinghead train ip_lap`) and pass --checkpoint")
+                       "(docs/ip_lap.md); expect a blurred face with bright or dark blotches, and a wrong face on "
+                       "people it was not trained on. Train your own (`talkinghead train ip_lap`) and pass "
+                       "--checkpoint")
     root = Path(checkpoint) if checkpoint is not None else bundled_checkpoint()
     if not root.is_dir():
         raise ModelMissingError(f"IP-LAP checkpoint {str(root)!r} does not exist; give the folder that "
@@ -177,7 +178,10 @@ class SourceTrack:
     def filled_points(self) -> np.ndarray:
         """``points`` with faceless frames taken from the nearest frame with a face."""
         valid = np.flatnonzero(self.valid)
-        nearest = valid[np.abs(np.arange(self.num_frames)[:, None] - valid[None, :]).argmin(1)]
+        frames = np.arange(self.num_frames)
+        after = valid[np.minimum(np.searchsorted(valid, frames), len(valid) - 1)]  # first face at or after
+        before = valid[np.maximum(np.searchsorted(valid, frames, side="right") - 1, 0)]  # last at or before
+        nearest = np.where(np.abs(frames - before) <= np.abs(after - frames), before, after)  # ties: earlier
         return self.points[nearest]
 
 
