@@ -103,3 +103,29 @@ def test_unicode_output_path(tmp_path):
     with VideoWriter(out, 25) as writer:
         writer.write(np.zeros((16, 16, 3), np.uint8))
     assert probe(out).video.num_frames == 1
+
+
+def test_caller_may_reuse_its_frame_buffer(tmp_path):
+    """Frames wait for the encoder thread: write() must copy them, not keep the caller's buffer."""
+    out = tmp_path / "reuse.mp4"
+    buffer = np.zeros((32, 32, 3), np.uint8)
+    with VideoWriter(out, 25) as writer:
+        for i in range(12):
+            buffer[:] = 20 * i
+            writer.write(buffer)
+    means = [f.image.mean() for f in iter_frames(out)]
+    assert np.allclose(means, [20 * i for i in range(12)], atol=3)
+
+
+def test_encoder_thread_error_reaches_the_caller(tmp_path, monkeypatch):
+    """An error on the encoder thread is raised in the caller's thread and leaves no file."""
+    def broken(self, upto, final=False):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(VideoWriter, "_encode_audio", broken)
+    out = tmp_path / "broken.mp4"
+    with pytest.raises(OSError, match="disk full"):
+        with VideoWriter(out, 25, audio=np.zeros(16000, np.float32), sample_rate=16000) as writer:
+            for _ in range(25):
+                writer.write(np.zeros((32, 32, 3), np.uint8))
+    assert _leftovers(tmp_path) == []
