@@ -238,13 +238,13 @@ def iter_analyze(audio, fps: float = 25, transcript: str | None = None, sample_r
         total_seconds = probe(audio).duration
     watch = _Watch(_wave_blocks(audio, sample_rate))
     name = repr(os.fspath(audio)) if isinstance(audio, (str, os.PathLike)) else "the audio"
-    transcriber = PhoneTranscriber(transcript, language)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total_seconds or None, unit="s", desc="analyzing audio",
                    bar_format="{l_bar}{bar}| {n:.1f}/{total_fmt} s [{elapsed}<{remaining}]")
+    transcriber = PhoneTranscriber(transcript, language)
     try:
         for chunk in iter_chunks(remove_dc(watch), fps, chunk_seconds):
             if chunk.is_last:
@@ -254,6 +254,7 @@ def iter_analyze(audio, fps: float = 25, transcript: str | None = None, sample_r
                 done = (chunk.start_sample + len(chunk.wave)) / SAMPLE_RATE
                 bar.update(max(min(done, bar.total or done) - bar.n, 0.0))
     finally:
+        transcriber.close()
         if bar is not None:
             bar.close()
     logger.info("phones from %s (%s)", transcriber.source,
