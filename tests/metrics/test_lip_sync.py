@@ -7,7 +7,14 @@ import pytest
 
 from talkinghead.audio.phoneset import Phone
 from talkinghead.metrics import METRICS
-from talkinghead.metrics.lip_sync import dprime, loudness_lag, mouth_opening, phone_frames, viseme_contrast
+from talkinghead.metrics.lip_sync import (
+    dprime,
+    loudness_correlations,
+    loudness_lag,
+    mouth_opening,
+    phone_frames,
+    viseme_contrast,
+)
 
 FPS = 25.0
 
@@ -85,6 +92,18 @@ def test_loudness_lag():
     opening = np.roll(loud, 2) + rng.normal(0, 0.05, 300)
     lag, r = loudness_lag(opening, loud)
     assert lag == 2 and r > 0.9
+    profile = loudness_correlations(opening, loud, max_lag=4)
+    assert profile.shape == (9,) and int(np.nanargmax(profile)) == 4 + 2 and profile[6] == pytest.approx(r)
+    assert profile[4] < r - 0.3  # lag 0 is clearly worse on this signal
+
+
+def test_loudness_correlations_skip_unscored_shifts():
+    short = loudness_correlations(np.arange(14.0), np.arange(14.0), max_lag=8)
+    assert np.isfinite(short[8]) and np.isnan(short[0]) and np.isnan(short[16])  # <= 10 frames in common
+    flat = loudness_correlations(np.ones(50), np.arange(50.0))
+    assert np.isnan(flat).all()
+    lag, r = loudness_lag(np.ones(50), np.arange(50.0))
+    assert lag == 0 and np.isnan(r)
 
 
 def test_viseme_contrast_metric_and_lmd_metrics():

@@ -33,7 +33,13 @@ from talkinghead.metrics.cpbd import cpbd
 from talkinghead.metrics.head_pose import head_pose_diversity, pose_diversity
 from talkinghead.metrics.blink import blink_rate, detect_blinks
 from talkinghead.metrics.landmarks import interocular_distance, landmark_distance
-from talkinghead.metrics.lip_sync import VisemeContrast, loudness_lag, mouth_opening, viseme_contrast
+from talkinghead.metrics.lip_sync import (
+    VisemeContrast,
+    loudness_correlations,
+    loudness_lag,
+    mouth_opening,
+    viseme_contrast,
+)
 
 __all__ = [
     "METRICS",
@@ -79,4 +85,5 @@ __all__ = [
     "viseme_contrast",
     "VisemeContrast",
     "loudness_lag",
+    "loudness_correlations",
 ]

@@ -42,6 +42,7 @@ __all__ = [
     "VisemeContrast",
     "viseme_contrast",
     "loudness_lag",
+    "loudness_correlations",
 ]
 
 #: ARPAbet open vowels (viseme ``aa`` plus AO, AW, AY and EH, which open the jaw as wide)
@@ -174,29 +175,42 @@ def viseme_contrast(opening: np.ndarray, phones: Sequence, fps: float, max_offse
     )
 
 
-def loudness_lag(opening: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> tuple[int, float]:
-    """The shift (frames) that best correlates the mouth opening with the loudness, and that correlation.
+def loudness_correlations(opening: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> np.ndarray:
+    """Pearson correlation of the mouth opening with the loudness at each shift ``-max_lag..max_lag``.
 
     ``opening[i]`` is compared with ``loudness[i - lag]``; ``lag > 0``: the mouth lags the sound. Frames where
-    either is not finite are left out; a shift with 10 or fewer frames in common is skipped.
+    either is not finite are left out; a shift with 10 or fewer frames in common (or no spread) is NaN.
 
     Returns:
-        ``(lag, r)``; ``(0, nan)`` when no shift could be scored.
+        ``(2 * max_lag + 1,)`` float64, entry ``max_lag + lag`` for each lag (average them over clips to
+        estimate one lag from many short clips).
     """
     a_all = np.asarray(opening, dtype=np.float64)
     b_all = np.asarray(loudness, dtype=np.float64)
     n = min(len(a_all), len(b_all))
     a_all, b_all = a_all[:n], b_all[:n]
-    best, best_r = 0, float("nan")
+    out = np.full(2 * max_lag + 1, np.nan)
     for lag in range(-max_lag, max_lag + 1):
         a = a_all[max(lag, 0): n + min(lag, 0)]
         b = b_all[max(-lag, 0): n - max(lag, 0)]
         ok = np.isfinite(a) & np.isfinite(b)
         if ok.sum() > 10 and a[ok].std() > 0 and b[ok].std() > 0:
-            r = float(np.corrcoef(a[ok], b[ok])[0, 1])
-            if not r <= best_r:  # also true while best_r is NaN
-                best, best_r = lag, r
-    return best, best_r
+            out[max_lag + lag] = float(np.corrcoef(a[ok], b[ok])[0, 1])
+    return out
+
+
+def loudness_lag(opening: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> tuple[int, float]:
+    """The shift (frames) that best correlates the mouth opening with the loudness, and that correlation
+    (:func:`loudness_correlations`; ties go to the most negative shift).
+
+    Returns:
+        ``(lag, r)``; ``(0, nan)`` when no shift could be scored.
+    """
+    r = loudness_correlations(opening, loudness, max_lag)
+    if not np.isfinite(r).any():
+        return 0, float("nan")
+    best = int(np.nanargmax(r))
+    return best - max_lag, float(r[best])
 
 
 @register_metric(
