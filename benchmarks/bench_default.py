@@ -86,6 +86,24 @@ def peak_memory_mb(image: Path, audio: Path, out: Path, size: int) -> tuple[floa
     return int(rss_kb) / 1024, float(seconds)
 
 
+def helper_peak_mb(audio_path: Path) -> float:
+    """Peak RSS of the phone-loop helper process (``talkinghead.audio.loop_worker``) after decoding a
+    30 s chunk (the longest the analysis hands it), read from ``/proc``."""
+    from talkinghead.audio.loop_worker import PhoneLoopWorker
+    from talkinghead.io import read_audio
+
+    wave = read_audio(audio_path, sample_rate=16000)
+    wave = np.tile(wave, int(np.ceil(30 * 16000 / len(wave))))[: 30 * 16000]
+    worker = PhoneLoopWorker()
+    try:
+        worker.submit(wave)
+        worker.result()
+        status = Path(f"/proc/{worker._proc.pid}/status").read_text()
+    finally:
+        worker.close()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))) / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--audio", type=Path, default=REPO / "examples" / "speech.wav")
@@ -122,6 +140,7 @@ def main() -> None:
         if args.skip_memory:
             return
         print(f"peak memory of `talkinghead generate --size {args.memory_size}` in a fresh process:")
+        print(f"  its phone-loop helper process (a second process, add it): peak RSS {helper_peak_mb(args.audio):.0f} MB")
         for minutes in (args.short_minutes, args.long_minutes):
             audio = long_audio(args.audio, minutes, tmp / f"speech_{minutes:g}min.wav")
             rss, seconds = peak_memory_mb(args.image, audio, tmp / "mem.mp4", args.memory_size)

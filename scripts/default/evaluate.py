@@ -48,91 +48,49 @@ def track_output(path: Path):
 
 
 def lip_gap(landmarks: np.ndarray) -> np.ndarray:
-    """``(t,)`` inner-lip gap over face height from ``(t, 478, 3)`` landmarks (NaN where no face)."""
-    face_h = np.linalg.norm(landmarks[:, 10, :2] - landmarks[:, 152, :2], axis=1)
-    return np.linalg.norm(landmarks[:, 13, :2] - landmarks[:, 14, :2], axis=1) / face_h
+    """``(t,)`` inner-lip gap over face height (``talkinghead.metrics.mouth_opening``; NaN where no face)."""
+    from talkinghead.metrics import mouth_opening
+
+    return mouth_opening(landmarks)
 
 
 def phone_frames(audio: Path, fps: float, num_frames: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bilabial and open-vowel frame masks from the audio front-end's timed phones, and the loudness (dB)."""
     from talkinghead.audio import analyze
+    from talkinghead.metrics.lip_sync import phone_frames as frames_inside
 
     track = analyze(audio, fps=fps)
-    centres = (np.arange(num_frames) + 0.5) / fps
-    bilabial = np.zeros(num_frames, bool)
-    open_vowel = np.zeros(num_frames, bool)
-    for p in track.phones:
-        sel = (centres >= p.start) & (centres < p.end)
-        if p.label in BILABIAL:
-            bilabial |= sel
-        elif p.label in OPEN_VOWELS:
-            open_vowel |= sel
+    bilabial = frames_inside(track.phones, fps, num_frames, BILABIAL)
+    open_vowel = frames_inside(track.phones, fps, num_frames, OPEN_VOWELS)
     loud = np.full(num_frames, np.nan)
     n = min(num_frames, track.num_frames)
     loud[:n] = track.loudness[:n]
     return bilabial, open_vowel, loud
 
 
-def lag_correlations(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> dict[int, float]:
-    """Correlation of the mouth opening with the loudness shifted by each lag (``> 0``: mouth later)."""
-    out = {}
-    for lag in range(-max_lag, max_lag + 1):
-        a = gap[max(lag, 0): len(gap) + min(lag, 0)]
-        b = loudness[max(-lag, 0): len(loudness) - max(lag, 0)]
-        ok = np.isfinite(a) & np.isfinite(b)
-        if ok.sum() > 10:
-            out[lag] = float(np.corrcoef(a[ok], b[ok])[0, 1])
-    return out
-
-
-def best_lag(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> int:
-    """Frames by which the mouth opening lags the loudness, at the best correlation (``> 0``: mouth later)."""
-    r = lag_correlations(gap, loudness, max_lag)
-    return max(r, key=r.get) if r else 0
-
-
-def lag_report(gap: np.ndarray, loudness: np.ndarray) -> dict:
+def lag_report(gap: np.ndarray, loudness: np.ndarray, max_lag: int = 8) -> dict:
     """The best lag with its correlation and the correlation at lag 0: a best lag whose correlation is
-    hardly above lag 0's is not determined by the clip (a flat correlation profile)."""
-    r = lag_correlations(gap, loudness)
-    best = max(r, key=r.get) if r else 0
-    return {"lag": best, "lag_r": round(r.get(best, float("nan")), 3), "lag0_r": round(r.get(0, float("nan")), 3)}
+    hardly above lag 0's is not determined by the clip (a flat correlation profile; see scripts/default/lag.py
+    for the lag over many clips)."""
+    from talkinghead.metrics import loudness_correlations
 
-
-def dprime(a: np.ndarray, b: np.ndarray) -> float:
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    if len(a) < 2 or len(b) < 2:
-        return float("nan")
-    return float((a.mean() - b.mean()) / np.sqrt(0.5 * (a.var() + b.var()) + 1e-12))
+    r = loudness_correlations(gap, loudness, max_lag)
+    if not np.isfinite(r).any():
+        return {"lag": 0, "lag_r": float("nan"), "lag0_r": float("nan")}
+    best = int(np.nanargmax(r))
+    return {"lag": best - max_lag, "lag_r": round(float(r[best]), 3), "lag0_r": round(float(r[max_lag]), 3)}
 
 
 class Identity:
-    """dlib's face embedding (``face_recognition_models``: ResNet + 5-point shape predictor)."""
+    """dlib's face embedding (``face_recognition_models``: ResNet + 5-point shape predictor), as
+    ``talkinghead.metrics.csim.dlib_face_descriptors`` computes it, the HOG detector at full size: on the
+    512 px astronaut render, detecting on a 400 px copy moved one frame's distance from ~0.35 to 0.74)."""
 
-    def __init__(self):
-        import importlib.util
+    def embed(self, image: np.ndarray) -> np.ndarray | None:
+        from talkinghead.metrics.csim import dlib_face_descriptors
 
-        import dlib
-
-        # the model files, without importing the package (its __init__ needs pkg_resources)
-        spec = importlib.util.find_spec("face_recognition_models")
-        models = Path(next(iter(spec.submodule_search_locations))) / "models"
-        self.detector = dlib.get_frontal_face_detector()
-        self.shape = dlib.shape_predictor(str(models / "shape_predictor_5_face_landmarks.dat"))
-        self.net = dlib.face_recognition_model_v1(str(models / "dlib_face_recognition_resnet_model_v1.dat"))
-        self.dlib = dlib
-
-    def embed(self, image: np.ndarray, box=None) -> np.ndarray | None:
-        image = np.ascontiguousarray(image)
-        if box is None:
-            found = self.detector(image, 1)
-            if not found:
-                return None
-            rect = max(found, key=lambda r: r.width() * r.height())
-        else:
-            x0, y0, x1, y1 = (int(v) for v in box)
-            rect = self.dlib.rectangle(x0, y0, x1, y1)
-        return np.array(self.net.compute_face_descriptor(image, self.shape(image, rect)))
+        e = dlib_face_descriptors(image, detect_size=None)[0]
+        return None if np.isnan(e).any() else e
 
 
 def contact_sheet(video: Path, track, gap: np.ndarray, out: Path, tile: int = 256) -> None:
@@ -173,6 +131,7 @@ def contact_sheet(video: Path, track, gap: np.ndarray, out: Path, tile: int = 25
 def measure(source: Path, audio: Path, video: Path, identity: Identity | None, sheet: Path | None) -> dict:
     from talkinghead.blendshapes import INDEX
     from talkinghead.io import iter_frames, read_image
+    from talkinghead.metrics.lip_sync import dprime
     from talkinghead.motion.blink import count_blinks
 
     track = track_output(video)
