@@ -132,3 +132,33 @@ def test_dlib_csim_on_real_photos(media_dir):
     assert same > 0.9 and other < same
     with pytest.raises(NoFaceError):
         METRICS["csim_dlib"](pred=woman, ref=np.full((200, 200, 3), 128, np.uint8))
+
+
+
+def test_dlib_descriptor_takes_the_best_scored_of_the_large_faces(monkeypatch):
+    """On the astronaut render a suit badge is detected as large as her face (a pixel larger in some frames)
+    with a score of 0.03: the descriptor must come from the face with the best score among the large ones,
+    and a small face never wins on score alone."""
+
+    class Rect:
+        def __init__(self, x, y, size):
+            self.x, self.y, self.size = x, y, size
+
+        def width(self):
+            return self.size
+
+        def height(self):
+            return self.size
+
+    class Detector:
+        def run(self, image, upsample, threshold):
+            return [Rect(10, 60, 31), Rect(10, 10, 30), Rect(40, 40, 12)], [0.03, 0.9, 2.0], [0, 0, 0]
+
+    class Recogniser:
+        def compute_face_descriptor(self, image, shape):
+            return np.full(128, shape.y)  # says which rectangle was used
+
+    monkeypatch.setattr(csim_module, "_dlib_models", lambda: (Detector(), lambda image, rect: rect, Recogniser()))
+    monkeypatch.setitem(sys.modules, "dlib", object())
+    out = csim_module.dlib_face_descriptors(np.zeros((2, 64, 64, 3), np.uint8), detect_size=None)
+    assert (out == 10).all()
