@@ -122,6 +122,22 @@ def test_renderer_takes_any_number_of_references():
     assert torch.allclose(one.image, ten.image, atol=1e-5)
 
 
+def test_encoded_references_give_the_same_frames():
+    """The pipeline encodes the references once per video (G_a's encoder does not see the target frame):
+    the frames must equal those rendered with the references passed for every frame."""
+    renderer = _renderer().eval()
+    masked, sketches, refs, ref_sketches, mel = _inputs(3, b=4)
+    refs, ref_sketches = refs[:1].expand(4, -1, -1, -1, -1), ref_sketches[:1].expand(4, -1, -1, -1, -1)
+    with torch.no_grad():
+        direct = renderer(masked, sketches, refs, ref_sketches, mel)
+        encoding = renderer.encode_references(refs[:1], ref_sketches[:1])
+        cached = renderer(masked, sketches, None, None, mel, references=encoding)
+    assert torch.allclose(direct.image, cached.image, atol=1e-6)
+    assert torch.allclose(direct.flows, cached.flows, atol=1e-6) and cached.flows.shape == (4, 3, 2, SIZE, SIZE)
+    with pytest.raises(ValueError):
+        renderer(masked, sketches, None, None, mel)
+
+
 def test_renderer_every_parameter_gets_a_gradient():
     renderer = _renderer().train()
     out = renderer(*_inputs(3))

@@ -36,7 +36,7 @@ from torch import nn
 
 from talkinghead.nn import ConfigMixin, PixelShuffleUpsample, ResBlock2d, SPADEResBlock
 
-__all__ = ["AlignmentModule", "AlignmentOutput", "warp", "resize_flow", "weighted_mean"]
+__all__ = ["AlignmentModule", "AlignmentOutput", "ReferenceEncoding", "warp", "resize_flow", "weighted_mean"]
 
 #: added to the sigmoid weights so Eq. 14-15's denominator is never zero
 WEIGHT_EPS = 1e-4
@@ -111,6 +111,26 @@ class AlignmentOutput:
     weights: torch.Tensor
 
 
+@dataclass
+class ReferenceEncoding:
+    """The encoder half of G_a for one set of references, which does not depend on the target frame: computed
+    once (:meth:`AlignmentModule.encode_references`) and reused for every frame of a video.
+
+    Attributes:
+        images: (n, 3, H, W) the reference images I_i^r.
+        encoded: the encoder outputs of ``concat(I_i^r, L_i^r)``: (n, c, H, W), then (n, c1, H/2, W/2) = h^1,
+            (n, c2, H/4, W/4) = h^2, ... down to the bottleneck.
+    """
+
+    images: torch.Tensor
+    encoded: list[torch.Tensor]
+
+    def expand(self, b: int) -> ReferenceEncoding:
+        """The same references for a batch of ``b`` frames: rows ``b * n`` (frame-major)."""
+        rep = lambda t: t.repeat(b, *([1] * (t.dim() - 1)))  # noqa: E731
+        return ReferenceEncoding(rep(self.images), [rep(t) for t in self.encoded])
+
+
 class AlignmentModule(ConfigMixin, nn.Module):
     """G_a (Eq. 13): per reference a motion field and a weight; warps and aggregates (Eqs. 14-15).
 
@@ -150,7 +170,16 @@ class AlignmentModule(ConfigMixin, nn.Module):
         """(c1, c2): channels of h^1 (H/2) and h^2 (H/4)."""
         return self.widths[1], self.widths[2]
 
-    def forward(self, sketches: torch.Tensor, ref_images: torch.Tensor, ref_sketches: torch.Tensor
+    def encode_references(self, ref_images: torch.Tensor, ref_sketches: torch.Tensor) -> ReferenceEncoding:
+        """The encoder half of Eq. 13 for references ``(b, n, 3, H, W)`` images and sketches (rows ``b * n``)."""
+        x = torch.cat([ref_images, ref_sketches.to(ref_images.dtype)], dim=2).flatten(0, 1)  # (b n, 6, H, W)
+        encoded = [self.stem(x)]  # sizes H, H/2 (h^1), H/4 (h^2), ...
+        for down in self.down:
+            encoded.append(down(encoded[-1]))
+        return ReferenceEncoding(x[:, :3], encoded)
+
+    def forward(self, sketches: torch.Tensor, ref_images: torch.Tensor | None = None,
+                ref_sketches: torch.Tensor | None = None, references: ReferenceEncoding | None = None,
                 ) -> AlignmentOutput:
         """Eqs. 13-15.
 
@@ -158,18 +187,25 @@ class AlignmentModule(ConfigMixin, nn.Module):
             sketches: (b, k2, 3, H, W) target sketches L_{t-k:t+k} in [0, 1].
             ref_images: (b, n, 3, H, W) reference images I_i^r, RGB in [0, 1].
             ref_sketches: (b, n, 3, H, W) their sketches L_i^r.
+            references: instead of ``ref_images`` and ``ref_sketches``: their encoding, rows ``b * n``
+                (:meth:`encode_references`, or :meth:`ReferenceEncoding.expand` of one frame's encoding; the
+                result is the same as passing the references).
 
         Returns:
             :class:`AlignmentOutput`; H and W must be divisible by 2^num_down.
         """
-        b, n = ref_images.shape[:2]
-        x = torch.cat([ref_images, ref_sketches.to(ref_images.dtype)], dim=2).flatten(0, 1)  # (b n, 6, H, W)
-        cond = sketches.to(ref_images.dtype).flatten(1, 2)  # (b, 3 k2, H, W), shared by the n references
+        b = sketches.shape[0]
+        if references is None:
+            if ref_images is None or ref_sketches is None:
+                raise ValueError("give ref_images and ref_sketches, or their encoding")
+            references = self.encode_references(ref_images, ref_sketches)
+        if references.images.shape[0] % b:
+            raise ValueError(f"{references.images.shape[0]} encoded references do not split over {b} frames")
+        n = references.images.shape[0] // b
+        x_images, encoded = references.images, references.encoded
+        cond = sketches.to(x_images.dtype).flatten(1, 2)  # (b, 3 k2, H, W), shared by the n references
 
-        encoded = [self.stem(x)]  # sizes H, H/2 (h^1), H/4 (h^2), ...
-        for down in self.down:
-            encoded.append(down(encoded[-1]))
-        skips = encoded[:-1]
+        skips = list(encoded[:-1])
         h = encoded[-1]
         for block, up in zip(self.blocks, self.ups, strict=True):
             # Eq. 13: SPADE on L_{t-k:t+k}, resized per sample, then repeated: row b*n + i is reference i of b
@@ -182,7 +218,7 @@ class AlignmentModule(ConfigMixin, nn.Module):
 
         # Eqs. 14-15: warp the image and h^1, h^2 (encoder outputs at H/2 and H/4) and average with the weights
         feats1, feats2 = encoded[1], encoded[2]
-        warped = warp(x[:, :3], flows)
+        warped = warp(x_images, flows)
         warped1 = warp(feats1, resize_flow(flows, feats1.shape[-2:]))
         warped2 = warp(feats2, resize_flow(flows, feats2.shape[-2:]))
         w = weights.unflatten(0, (b, n))  # (b, n, 1, H, W)
@@ -191,5 +227,5 @@ class AlignmentModule(ConfigMixin, nn.Module):
             features1=weighted_mean(warped1.unflatten(0, (b, n)), w),
             features2=weighted_mean(warped2.unflatten(0, (b, n)), w),
             flows=flows.unflatten(0, (b, n)),
-            weights=w.to(ref_images.dtype),
+            weights=w.to(x_images.dtype),
         )

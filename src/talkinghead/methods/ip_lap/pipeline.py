@@ -344,8 +344,10 @@ class _Renderer:
         self.models = models
         size = models.image_size
         dev = models.device
-        self.ref_images = torch.from_numpy(ref_images).to(dev).permute(0, 3, 1, 2).float().div(255.0)[None]
-        self.ref_sketches = torch.from_numpy(draw_sketches(ref_points, size)).to(dev)[None]
+        images = torch.from_numpy(ref_images).to(dev).permute(0, 3, 1, 2).float().div(255.0)[None]
+        sketches = torch.from_numpy(draw_sketches(ref_points, size)).to(dev)[None]
+        with torch.inference_mode():  # G_a's reference encoder does not depend on the frame: once per video
+            self.references = models.renderer.encode_references(images, sketches)
         self.size = size
 
     def __call__(self, crops: np.ndarray, sketch_points: np.ndarray, mels: np.ndarray) -> np.ndarray:
@@ -357,14 +359,12 @@ class _Renderer:
         from talkinghead.methods.ip_lap.sketch import draw_sketches
 
         dev = self.models.device
-        b = len(crops)
         target = torch.from_numpy(np.ascontiguousarray(crops)).to(dev).permute(0, 3, 1, 2).float().div(255.0)
         sketches = torch.from_numpy(draw_sketches(sketch_points, self.size)).to(dev)
         mel = torch.from_numpy(np.ascontiguousarray(mels, np.float32)).to(dev)
         with torch.inference_mode():
-            out = self.models.renderer(mask_lower_half(target), sketches,
-                                       self.ref_images.expand(b, -1, -1, -1, -1),
-                                       self.ref_sketches.expand(b, -1, -1, -1, -1), mel)
+            out = self.models.renderer(mask_lower_half(target), sketches, None, None, mel,
+                                       references=self.references)
         image = out.image.float().clamp(0, 1).mul(255).round().byte().permute(0, 2, 3, 1).cpu().numpy()
         return np.ascontiguousarray(image)
 

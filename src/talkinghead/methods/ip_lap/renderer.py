@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from talkinghead.methods.ip_lap.alignment import AlignmentModule
+from talkinghead.methods.ip_lap.alignment import AlignmentModule, ReferenceEncoding
 from talkinghead.methods.ip_lap.translation import TranslationModule
 from talkinghead.nn import ConfigMixin, MelEncoder
 
@@ -79,26 +79,39 @@ class LandmarkRenderer(ConfigMixin, nn.Module):
         self.translation = TranslationModule(num_sketches, base_channels, max_channels, num_down,
                                              self.alignment.feature_channels, audio_dim, spade_hidden)
 
-    def forward(self, masked: torch.Tensor, sketches: torch.Tensor, ref_images: torch.Tensor,
-                ref_sketches: torch.Tensor, mel: torch.Tensor) -> RenderOutput:
+    def encode_references(self, ref_images: torch.Tensor, ref_sketches: torch.Tensor) -> ReferenceEncoding:
+        """G_a's encoding of ``(1, n, 3, H, W)`` references and sketches, to pass as ``references`` for every
+        frame of a video (it does not depend on the frame: about a fifth of G_a's work at N = 5)."""
+        if ref_images.shape[1] < 1 or ref_images.shape[:2] != ref_sketches.shape[:2]:
+            raise ValueError(f"need n >= 1 references with one sketch each, got images {tuple(ref_images.shape)} "
+                             f"and sketches {tuple(ref_sketches.shape)}")
+        return self.alignment.encode_references(ref_images, ref_sketches)
+
+    def forward(self, masked: torch.Tensor, sketches: torch.Tensor, ref_images: torch.Tensor | None,
+                ref_sketches: torch.Tensor | None, mel: torch.Tensor,
+                references: ReferenceEncoding | None = None) -> RenderOutput:
         """Render the target frame t.
 
         Args:
             masked: (b, 3, H, W) I_t^m (:func:`mask_lower_half` of the target frame), RGB in [0, 1].
             sketches: (b, k2, 3, H, W) target sketches L_{t-k:t+k} (``sketch.draw_sketches``), frame t in the middle.
-            ref_images: (b, n, 3, H, W) reference images I_i^r, RGB in [0, 1].
-            ref_sketches: (b, n, 3, H, W) their sketches L_i^r.
+            ref_images: (b, n, 3, H, W) reference images I_i^r, RGB in [0, 1] (None with ``references``).
+            ref_sketches: (b, n, 3, H, W) their sketches L_i^r (None with ``references``).
             mel: (b, 80, 16) the mel window of frame t.
+            references: the references already encoded (:meth:`encode_references`), shared by the b frames.
 
         Returns:
             :class:`RenderOutput`.
         """
         if sketches.shape[1] != self.num_sketches:
             raise ValueError(f"expected {self.num_sketches} target sketches, got {sketches.shape[1]}")
-        if ref_images.shape[1] < 1 or ref_images.shape[:2] != ref_sketches.shape[:2]:
-            raise ValueError(f"need n >= 1 references with one sketch each, got images {tuple(ref_images.shape)} "
-                             f"and sketches {tuple(ref_sketches.shape)}")
+        if references is None:
+            if ref_images is None or ref_sketches is None:
+                raise ValueError("give ref_images and ref_sketches, or references")
+            references = self.encode_references(ref_images, ref_sketches)
+        else:  # one frame's encoding, shared by the batch
+            references = references.expand(masked.shape[0])
         audio = self.audio_encoder(mel.to(masked.dtype))  # a_t (Sec. 3.2.2)
-        aligned = self.alignment(sketches, ref_images, ref_sketches)  # Eqs. 13-15
+        aligned = self.alignment(sketches, references=references)  # Eqs. 13-15
         image = self.translation(masked, sketches, aligned.warped, aligned.features1, aligned.features2, audio)
         return RenderOutput(image=image, warped=aligned.warped, flows=aligned.flows, weights=aligned.weights)
