@@ -48,12 +48,9 @@ VOICES = ["en-us", "en-us+m3", "en-us+f2"]
 
 
 def to16k(wave: np.ndarray, rate: int) -> np.ndarray:
-    from math import gcd
+    from talkinghead.audio.resample import resample
 
-    from scipy.signal import resample_poly
-
-    g = gcd(rate, 16_000)
-    return resample_poly(wave, 16_000 // g, rate // g).astype(np.float32)
+    return resample(wave, rate)
 
 
 def accuracy() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from scipy.signal import resample_poly
 from skimage import data
 
+from talkinghead.audio.resample import resample
 from talkinghead.audio.tts import synthesize
 from talkinghead.io import write_audio
 
@@ -22,6 +22,6 @@ out = Path(__file__).resolve().parents[1] / "examples"
 out.mkdir(exist_ok=True)
 Image.fromarray(data.astronaut()).save(out / "portrait.jpg", quality=92)
 speech = synthesize(SENTENCE, voice="en-us", rate=150)
-wave = resample_poly(speech.wave, 320, 441).astype(np.float32)  # 22050 Hz -> 16000 Hz
+wave = resample(speech.wave, speech.sample_rate)  # 22050 Hz -> 16000 Hz
 write_audio(out / "speech.wav", wave / max(1e-6, np.abs(wave).max()) * 0.9, 16000, overwrite=True)
 print(f"wrote {out / 'portrait.jpg'} and {out / 'speech.wav'} ({len(wave) / 16000:.2f} s)")

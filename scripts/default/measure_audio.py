@@ -37,14 +37,13 @@ RECOGNIZER_CONFIGS = {"pocketsphinx default": {}, "maxhmmpf 3000": {"maxhmmpf": 
 
 
 def espeak(voices=("en-us", "en-us+f3", "en")):
-    from scipy.signal import resample_poly
-
+    from talkinghead.audio.resample import resample
     from talkinghead.audio.tts import synthesize
 
     for voice in voices:
         for text in TEXTS:
             s = synthesize(text, voice=voice)
-            yield text, resample_poly(s.wave, 320, 441).astype(np.float32), s.arpabet_phones(exact_only=True)
+            yield text, resample(s.wave, s.sample_rate), s.arpabet_phones(exact_only=True)
 
 
 def bias() -> None:

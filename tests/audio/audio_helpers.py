@@ -9,9 +9,6 @@ SENTENCE = "The quick brown fox jumps over the lazy dog. Peter picked a bowl of 
 
 def to16k(wave: np.ndarray, rate: int) -> np.ndarray:
     """Resample to 16 kHz (polyphase)."""
-    from math import gcd
+    from talkinghead.audio.resample import resample
 
-    from scipy.signal import resample_poly
-
-    g = gcd(rate, 16_000)
-    return resample_poly(wave, 16_000 // g, rate // g).astype(np.float32)
+    return resample(wave, rate)

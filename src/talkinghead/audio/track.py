@@ -156,12 +156,9 @@ def _wave_blocks(audio, sample_rate: int | None, block_seconds: float = 10.0) ->
     if rate <= 0:
         raise OptionError(f"sample_rate must be positive, got {sample_rate}")
     if rate != SAMPLE_RATE:
-        from math import gcd
+        from talkinghead.audio.resample import resample
 
-        from scipy.signal import resample_poly
-
-        g = gcd(rate, SAMPLE_RATE)
-        wave = resample_poly(wave, SAMPLE_RATE // g, rate // g).astype(np.float32)
+        wave = resample(wave, rate, SAMPLE_RATE)
     step = int(block_seconds * SAMPLE_RATE)
     for i in range(0, len(wave), step):
         yield wave[i : i + step]

@@ -102,12 +102,9 @@ def _check_audio(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     if audio.ndim != 1:
         raise InputError(f"sync: expected mono audio (n,), got shape {audio.shape}")
     if sample_rate != SYNCNET_SAMPLE_RATE:
-        from math import gcd
+        from talkinghead.audio.resample import resample
 
-        from scipy.signal import resample_poly
-
-        g = gcd(int(sample_rate), SYNCNET_SAMPLE_RATE)
-        audio = resample_poly(audio, SYNCNET_SAMPLE_RATE // g, int(sample_rate) // g)
+        audio = resample(audio, sample_rate, SYNCNET_SAMPLE_RATE).astype(np.float64)
     return audio
 
 

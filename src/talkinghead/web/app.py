@@ -69,13 +69,12 @@ def export_cues(audio, folder: Path, fps: float, transcript: str | None, seed: i
 
 def speak(text: str, path: Path) -> Path:
     """Synthesize ``text`` with eSpeak NG (English) into a 16 kHz WAV at ``path``: a voice for typed text."""
-    from scipy.signal import resample_poly
-
+    from talkinghead.audio.resample import resample
     from talkinghead.audio.tts import synthesize
     from talkinghead.io import write_audio
 
     speech = synthesize(text.strip())
-    return write_audio(path, resample_poly(speech.wave, 320, 441), 16000)  # 22050 Hz -> 16 kHz
+    return write_audio(path, resample(speech.wave, speech.sample_rate), 16000)
 
 
 def warm_up() -> None:
