@@ -27,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from talkinghead.errors import ModelMissingError, OptionError
+from talkinghead.nn.taps import tapped_outputs
 
 __all__ = ["VGG19Features", "PyramidFeatures", "image_features", "VGG19_LAYERS", "VGG19_LAYER_WEIGHTS"]
 
@@ -110,12 +111,7 @@ class VGG19Features(nn.Module):
     def forward(self, image: torch.Tensor) -> list[torch.Tensor]:
         """image: (b, 3, h, w) RGB in [0, 1]. Returns the activations of the chosen layers."""
         x = (image - self.mean.to(image.dtype)) / self.std.to(image.dtype)
-        outputs = []
-        for index, layer in enumerate(self.features):
-            x = layer(x)
-            if index in self.indices:
-                outputs.append(x)
-        return outputs
+        return tapped_outputs(self.features, x, self.indices)
 
 
 _SOBEL = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]]) / 8.0

@@ -32,6 +32,7 @@ from talkinghead.errors import InputError, OptionError
 from talkinghead.metrics.frames import per_frame_pairs
 from talkinghead.metrics.registry import MetricResult, WeightFile, register_metric
 from talkinghead.metrics.weights import assign_state_dict, cached_model, load_state_dict
+from talkinghead.nn.taps import tapped_outputs
 
 __all__ = ["AlexNetFeatures", "VGG16Features", "LPIPS", "load_lpips"]
 
@@ -47,12 +48,7 @@ class _TappedFeatures(nn.Module):
     features: nn.Sequential
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        out = []
-        for i, layer in enumerate(self.features):
-            x = layer(x)
-            if i in self.taps:
-                out.append(x)
-        return out
+        return tapped_outputs(self.features, x, self.taps)
 
 
 class AlexNetFeatures(_TappedFeatures):

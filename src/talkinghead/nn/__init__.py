@@ -17,6 +17,7 @@ ModulatedConv2d,           MergeTalk's StyleGAN2 generator (Sec. II-C)          
 StyledConv2d
 PatchDiscriminator         MergeTalk L_patch (Eq. 3), IP-LAP L_g; 1D for pose windows    patch_discriminator.py
 MultiScaleDiscriminator    pix2pixHD D for IP-LAP / VividTalk feature matching           multiscale_discriminator.py
+tapped_outputs             VGG perceptual losses, LPIPS backbones                        taps.py
 =========================  ============================================================  =======================
 
 Every block takes device and dtype from its inputs, records its constructor arguments (``module.config``) and
@@ -35,6 +36,7 @@ from talkinghead.nn.positional import SinusoidalPositionalEncoding, sinusoidal_p
 from talkinghead.nn.pretrained import ConfigMixin, from_pretrained, save_pretrained
 from talkinghead.nn.residual import ResBlock1d, ResBlock2d
 from talkinghead.nn.spade import SPADE, SPADEResBlock
+from talkinghead.nn.taps import tapped_outputs
 from talkinghead.nn.transformer import TransformerEncoder, TransformerEncoderLayer
 from talkinghead.nn.upsample import PixelShuffleUpsample
 from talkinghead.nn.vector_quantizer import QuantizerOutput, VectorQuantizer
@@ -58,6 +60,7 @@ __all__ = [
     "SelfAttention2d",
     "SinusoidalPositionalEncoding",
     "StyledConv2d",
+    "tapped_outputs",
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "VectorQuantizer",
