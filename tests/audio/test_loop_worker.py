@@ -1,5 +1,9 @@
 """The phone loop decoded in a helper process gives the same phones as in process, and failures fall back."""
 
+import subprocess
+import sys
+import time
+
 import numpy as np
 import pytest
 
@@ -56,3 +60,18 @@ def test_close_ends_the_child():
     assert proc.poll() is not None
     with pytest.raises(RuntimeError):
         worker.submit(np.zeros(1600, np.float32))
+
+
+def test_hung_helper_times_out_and_is_ended():
+    """A child that never answers must not hang the analysis: result() gives up and ends it."""
+    worker = PhoneLoopWorker()
+    worker.close()
+    hung = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE)
+    worker._proc = hung
+    worker.submit(np.zeros(64_000, np.float32))  # 256 KB: more than the pipe holds, the writer blocks too
+    worker._timeout = 0.5
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="did not answer"):
+        worker.result()
+    assert time.monotonic() - t0 < 10 and hung.poll() is not None

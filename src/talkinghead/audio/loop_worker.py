@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import struct
 import subprocess
 import sys
@@ -51,7 +52,8 @@ def parallel_available() -> bool:
 class PhoneLoopWorker:
     """The phone loop in a child process: :meth:`submit` a wave, do other work, then take the :meth:`result`.
 
-    One request at a time. Any failure of the child (it cannot start, dies, answers garbage) raises
+    One request at a time. Any failure of the child (it cannot start, dies, answers garbage, or does not
+    answer within ``30 s + 1 s per second of audio``: the loop decodes at ~20x real time) raises
     ``RuntimeError`` from :meth:`result`; the caller then decodes in process.
     """
 
@@ -64,53 +66,57 @@ class PhoneLoopWorker:
             [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, env=env,
         )
-        self._pending = False
-        self._writer: threading.Thread | None = None
-        self._write_error: BaseException | None = None
+        self._exchange: threading.Thread | None = None
+        self._answer: queue.Queue = queue.Queue(1)
+        self._timeout = 0.0
 
     def submit(self, wave: np.ndarray) -> None:
-        """Send ``wave`` ``(n,)`` float32 16 kHz to the child. Returns at once: a thread writes it (the pipe
-        holds 64 KB, and the child reads only once its models are loaded)."""
-        if self._pending:
+        """Send ``wave`` ``(n,)`` float32 16 kHz to the child. Returns at once: a thread writes it and waits for
+        the answer (the pipe holds 64 KB, and the child reads only once its models are loaded)."""
+        if self._exchange is not None:
             raise RuntimeError("the phone-loop worker has a request pending")
         if self._proc is None or self._proc.poll() is not None:
             raise RuntimeError("the phone-loop worker is not running")
         data = _HEADER.pack(4 * len(wave)) + np.ascontiguousarray(wave, dtype="<f4").tobytes()
-        self._write_error = None
-        self._writer = threading.Thread(target=self._write, args=(data,), name="PhoneLoopWorker", daemon=True)
-        self._writer.start()
-        self._pending = True
+        self._timeout = 30.0 + len(wave) / 16_000
+        self._exchange = threading.Thread(target=self._talk, args=(self._proc, data), name="PhoneLoopWorker",
+                                          daemon=True)
+        self._exchange.start()
 
-    def _write(self, data: bytes) -> None:
+    def _talk(self, proc: subprocess.Popen, data: bytes) -> None:
         try:
-            self._proc.stdin.write(data)
-            self._proc.stdin.flush()
-        except (OSError, ValueError) as exc:  # BrokenPipeError: the child died
-            self._write_error = exc
+            proc.stdin.write(data)
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+            self._answer.put(line if line else RuntimeError(f"the phone-loop worker ended (exit code {proc.poll()})"))
+        except (OSError, ValueError) as exc:  # BrokenPipeError: the child died; ValueError: closed meanwhile
+            self._answer.put(RuntimeError(f"the phone-loop worker is gone: {exc}"))
 
     def result(self) -> Decoding:
         """The phones of the submitted wave (blocks until the child answers)."""
-        if not self._pending:
+        if self._exchange is None:
             raise RuntimeError("nothing was submitted to the phone-loop worker")
-        self._pending = False
-        self._writer.join()
-        if self._write_error is not None:
-            raise RuntimeError(f"the phone-loop worker is gone: {self._write_error}")
-        line = self._proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the phone-loop worker ended (exit code {self._proc.poll()})")
-        answer = json.loads(line)
+        try:
+            answer = self._answer.get(timeout=self._timeout)
+        except queue.Empty:
+            self.close()
+            raise RuntimeError(f"the phone-loop worker did not answer within {self._timeout:.0f} s") from None
+        self._exchange.join()
+        self._exchange = None
+        if isinstance(answer, Exception):
+            raise answer
+        answer = json.loads(answer)
         if isinstance(answer, dict):
             raise RuntimeError(f"the phone-loop worker failed: {answer.get('error')}")
         return Decoding([Phone(str(label), float(a), float(b)) for label, a, b in answer], [], "phone-loop", 0)
 
     def close(self) -> None:
-        """End the child (idempotent)."""
+        """End the child (idempotent); a request still pending is dropped."""
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if self._writer is not None:
-            self._writer.join()
+        if self._exchange is not None:  # the child is busy (or hung): no goodbye, just end it
+            proc.kill()
         try:
             proc.stdin.write(_HEADER.pack(0))
             proc.stdin.close()
@@ -118,9 +124,11 @@ class PhoneLoopWorker:
         except (OSError, ValueError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()
-        finally:
-            if proc.stdout is not None:
-                proc.stdout.close()
+        if self._exchange is not None:
+            self._exchange.join()
+            self._exchange = None
+        if proc.stdout is not None:
+            proc.stdout.close()
 
     def __del__(self):
         if getattr(self, "_proc", None) is not None:
