@@ -34,7 +34,7 @@ def generate(
         save_motion: also write the per-frame motion (blendshapes, head pose) as JSON.
         progress: show progress bars.
         **options: fields of the method's config, e.g. ``seed=3, mouth_scale=1.2, head_motion=0.5,
-            blink_rate=20, still=False, size=512, fps=25, face_index=None, transcript="...",
+            blink_rate=20, still=False, size=512, fps=25, face_index=None, transcript="...", language="en",
             allow_silence=False`` (see ``talkinghead generate --help``).
 
     Returns:

@@ -43,13 +43,25 @@ def test_registry_and_config():
     assert "default" in METHODS and get_method("default").config_class() is DefaultConfig
     with pytest.raises(OptionError):
         get_method("nope")
-    for bad in ({"size": 7}, {"fps": 0}, {"mouth_scale": -1}, {"map_size": 4}):
+    for bad in ({"size": 7}, {"fps": 0}, {"mouth_scale": -1}, {"map_size": 4}, {"language": "zh; rm"},
+                {"language": ""}):
         with pytest.raises(OptionError):
             DefaultConfig(**bad)
     assert output_size(1920, 1080, None) == (1920, 1080)
     assert output_size(4000, 3000, None) == (1920, 1440)
     assert output_size(1920, 1080, 512) == (512, 288)
     assert [pingpong(i, 4) for i in range(9)] == [0, 1, 2, 3, 2, 1, 0, 1, 2]
+
+
+def test_language_other_than_english_uses_the_phone_loop(small_inputs, landmarker_model, tmp_path, caplog):
+    import logging
+
+    from talkinghead.api import generate
+
+    portrait, wav, _ = small_inputs
+    with caplog.at_level(logging.INFO, logger="talkinghead.audio.track"):
+        result = generate(portrait, wav, tmp_path / "fr.mp4", language="fr", size=128)
+    assert "phones from phone-loop" in caplog.text and result.num_frames > 20
 
 
 def test_video_matches_audio_and_motion(rendered, small_inputs):

@@ -8,6 +8,7 @@ declared with :func:`option`, whose one-line ``help`` becomes the ``--help`` tex
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -41,6 +42,8 @@ class GenerateOptions:
                                     metavar="I")
     transcript: str | None = option(None, "the words spoken (text, or a .txt file): better lip sync",
                                     metavar="TEXT|FILE")
+    language: str = option("en", "language of the speech: en, or any other (fr, zh, ...: decoded with the phone "
+                           "loop, no word recognition)", metavar="LANG")
     allow_silence: bool = option(False, "accept audio that is digital silence (renders an idle face)")
     device: Literal["auto", "cpu", "cuda"] = option("auto", "compute device for methods that use one")
 
@@ -57,6 +60,8 @@ class GenerateOptions:
             raise OptionError(f"--blink-rate must be between 0 and 120 per minute, got {self.blink_rate}")
         if self.face_index is not None and int(self.face_index) < 0:
             raise OptionError(f"--face-index must be 0 or more, got {self.face_index}")
+        if not re.fullmatch(r"[A-Za-z][A-Za-z_-]{0,19}", str(self.language)):
+            raise OptionError(f"--language must be a language code or name such as en, fr or zh, got {self.language!r}")
         if self.device not in ("auto", "cpu", "cuda"):
             raise OptionError(f"--device must be auto, cpu or cuda, got {self.device!r}")
 

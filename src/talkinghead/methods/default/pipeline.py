@@ -41,7 +41,8 @@ def _speech(audio, config: DefaultConfig, transcript: str | None, progress: bool
     from talkinghead.audio import MIN_SECONDS, iter_analyze
 
     try:
-        return SpeechFeatures.from_tracks(iter_analyze(audio, fps=config.fps, transcript=transcript, progress=progress))
+        return SpeechFeatures.from_tracks(iter_analyze(audio, fps=config.fps, transcript=transcript,
+                                                       language=config.language, progress=progress))
     except AudioContentError:
         if not config.allow_silence:
             raise

@@ -247,7 +247,8 @@ def _portrait_motion_frames(image: np.ndarray, audio, config: IPLAPConfig, total
     prepared = renderer.prepare(image, face.landmarks)
     try:
         speech = SpeechFeatures.from_tracks(iter_analyze(audio, fps=float(config.fps),
-                                                         transcript=read_transcript(config.transcript)))
+                                                         transcript=read_transcript(config.transcript),
+                                                         language=config.language))
     except AudioContentError:
         if not config.allow_silence:
             raise
