@@ -129,3 +129,17 @@ def test_encoder_thread_error_reaches_the_caller(tmp_path, monkeypatch):
             for _ in range(25):
                 writer.write(np.zeros((32, 32, 3), np.uint8))
     assert _leftovers(tmp_path) == []
+
+
+def test_hd_frames_with_frame_threads_keep_count_order_and_audio(tmp_path):
+    """From 720p up x264 runs frame threads (frames come out later than they go in): every frame must still be
+    there, in order, with the audio as long as the video."""
+    out = tmp_path / "hd.mp4"
+    with VideoWriter(out, 25, audio=np.zeros(16000, np.float32), sample_rate=16000) as writer:
+        for i in range(25):
+            writer.write(np.full((720, 1280, 3), 10 * i, np.uint8))
+    info = probe(out)
+    assert info.video.num_frames == 25 and (info.video.width, info.video.height) == (1280, 720)
+    assert abs(info.audio.duration - 1.0) < 0.06
+    means = [f.image.mean() for f in iter_frames(out)]
+    assert np.allclose(means, [10 * i for i in range(25)], atol=3)
