@@ -14,7 +14,7 @@ Policy (issue #4):
   :data:`MIN_AGREEMENT` of the speech frames' visemes (low confidence: mumbled, noisy or not English), the
   phone loop's phones are used: they follow the sounds without forcing them into English words. With two
   CPUs the phone loop runs in a helper process (:mod:`~talkinghead.audio.loop_worker`) while this one
-  recognises the words: same phones, about a quarter less wall time.
+  recognises the words: same phones, about a fifth less wall time.
 - **Other languages** (``language`` not English): phone-loop decoding only; a transcript is ignored.
 """
 

@@ -116,10 +116,12 @@ class ReferenceEncoding:
     """The encoder half of G_a for one set of references, which does not depend on the target frame: computed
     once (:meth:`AlignmentModule.encode_references`) and reused for every frame of a video.
 
+    Rows are references: ``n`` for one frame's references, ``b * n`` (frame-major) for a batch.
+
     Attributes:
-        images: (n, 3, H, W) the reference images I_i^r.
-        encoded: the encoder outputs of ``concat(I_i^r, L_i^r)``: (n, c, H, W), then (n, c1, H/2, W/2) = h^1,
-            (n, c2, H/4, W/4) = h^2, ... down to the bottleneck.
+        images: (rows, 3, H, W) the reference images I_i^r.
+        encoded: the encoder outputs of ``concat(I_i^r, L_i^r)``: (rows, c, H, W), then (rows, c1, H/2, W/2) =
+            h^1, (rows, c2, H/4, W/4) = h^2, ... down to the bottleneck.
     """
 
     images: torch.Tensor
