@@ -36,6 +36,20 @@ def test_every_command_has_help(capsys):
         assert capsys.readouterr().out.startswith("usage: talkinghead " + name)
 
 
+def test_generate_does_not_load_what_other_commands_need():
+    """Only the command being run builds its options: `evaluate`'s weight flags import every metric and torch
+    (1-2 s and ~150 MB at every `talkinghead generate` before)."""
+    code = ("import sys\nfrom talkinghead.cli.main import main\n"
+            "for argv in (['--help'], ['generate', '--help'], ['-v', 'faces', '--help']):\n"
+            "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+            "print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("False")
+    with pytest.raises(SystemExit) as info:  # and evaluate still gets its weight flags
+        main(["evaluate", "--help"])
+    assert info.value.code == 0
+
+
 def test_talkingheaderror_becomes_one_line_without_traceback(tmp_path):
     """The installed entry point: a user error prints `error: ...` once, exit 2, no traceback."""
     result = subprocess.run(

@@ -42,7 +42,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is not an option), if it is one."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
+def build_parser(commands: list[str] | None = None) -> argparse.ArgumentParser:
+    """The ``talkinghead`` parser. ``commands``: the subcommands whose options are added (default: all). Every
+    subcommand is listed either way; :func:`main` adds only the one being run, because some options are built
+    from registries whose modules are heavy (``evaluate``'s weight-file flags import every metric, and with
+    them torch: 1-2 s and ~150 MB that ``generate`` does not need)."""
     parser = _Parser(
         prog="talkinghead",
         description="Lip-synced talking videos from a portrait or a face video and a speech recording.",
@@ -64,14 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
         # Global flags are also accepted after the subcommand (`talkinghead generate ... --debug`).
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show full tracebacks on errors")
         p.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
-        module.add_arguments(p)
+        if commands is None or name in commands:
+            module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status (also used by ``python -m talkinghead``)."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = _command_in(argv)
+    parser = build_parser([command] if command is not None else [])
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),
