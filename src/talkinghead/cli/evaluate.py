@@ -79,11 +79,9 @@ def run(args: argparse.Namespace) -> int:
     audio = find_videos(args.audio, AUDIO_SUFFIXES) if args.audio else None
     methods = [(label, match_clips(find_videos(group), references, audio)) for label, group in zip(labels, groups)]
     weights = {name: getattr(args, f"weight_{name}") for name in WEIGHT_FLAGS}
-    device = args.device
-    if device == "auto":
-        import torch
+    from talkinghead.nn.device import select_device
 
-        device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = select_device(args.device).type
     evaluation = evaluate(methods, metrics=metrics, weights=weights, protocol=args.protocol, device=device,
                           frame_step=args.frame_step)
     json_path, html_path = write_report(evaluation, out, overwrite=args.overwrite)

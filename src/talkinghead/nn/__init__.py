@@ -26,6 +26,7 @@ saves to / loads from a folder with :func:`save_pretrained` / :func:`from_pretra
 
 from talkinghead.nn.adain import AdaIN
 from talkinghead.nn.attention import MultiHeadSelfAttention, SelfAttention2d
+from talkinghead.nn.device import select_device
 from talkinghead.nn.gru import GRUEncoder
 from talkinghead.nn.mel_encoder import MelEncoder
 from talkinghead.nn.modulated_conv import ModulatedConv2d, StyledConv2d
@@ -61,6 +62,7 @@ __all__ = [
     "SinusoidalPositionalEncoding",
     "StyledConv2d",
     "tapped_outputs",
+    "select_device",
     "TransformerEncoder",
     "TransformerEncoderLayer",
     "VectorQuantizer",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from talkinghead.errors import OptionError
+from talkinghead.nn.device import select_device
 
 __all__ = ["DistributedInfo", "init_distributed", "all_reduce_mean_", "broadcast_", "barrier", "torch_threads"]
 
@@ -49,9 +49,7 @@ def init_distributed(device: str = "auto") -> DistributedInfo:
     world_size = int(os.environ.get("WORLD_SIZE", "1"))
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
-    use_cuda = device == "cuda" or (device == "auto" and torch.cuda.is_available())
-    if use_cuda and not torch.cuda.is_available():
-        raise OptionError("--device cuda was asked for but no CUDA device is available; use --device cpu")
+    use_cuda = select_device(device).type == "cuda"
     if use_cuda:
         torch_device = torch.device("cuda", local_rank % torch.cuda.device_count())
         torch.cuda.set_device(torch_device)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from talkinghead.errors import AudioContentError, ModelMissingError, NoFaceError, OptionError
+from talkinghead.errors import AudioContentError, ModelMissingError, NoFaceError
 from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe, read_audio
 from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.ip_lap import landmarks as L
@@ -81,16 +81,6 @@ class IPLAPModels:
         return int(self.renderer.config.get("num_sketches", 5))
 
 
-def _device(name: str):
-    import torch
-
-    if name == "cuda" and not torch.cuda.is_available():
-        raise OptionError("--device cuda: no CUDA device is available (use --device cpu or auto)")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
-
-
 def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto") -> IPLAPModels:
     """Load ``checkpoint/landmark_generator`` and ``checkpoint/renderer`` (default: :func:`bundled_checkpoint`).
 
@@ -118,7 +108,9 @@ def load_models(checkpoint: str | os.PathLike | None = None, device: str = "auto
         else:
             raise ModelMissingError(f"IP-LAP checkpoint {str(root)!r} has no {name}/ folder (config.json + "
                                     "model.safetensors); train both stages with `talkinghead train ip_lap`")
-    dev = _device(device)
+    from talkinghead.nn.device import select_device
+
+    dev = select_device(device)
     stamps = tuple((str(f), f.stat().st_mtime_ns) for f in (parts["landmark_generator"] / "model.safetensors",
                                                              parts["renderer"] / "model.safetensors"))
     return _load(stamps, str(dev))
