@@ -149,3 +149,13 @@ def test_generator_is_seeded_and_honours_options():
     still = PhoneticMotionGenerator(head_motion=0.0, gestures=False, blink_rate=0).generate(speech, seed=1)
     assert not still.head_pose.any() and not still.blink.any()
     assert np.array_equal(a.blink, a.blendshapes[:, INDEX["eyeBlinkLeft"]])
+
+
+def test_relative_head_pose_counts_from_the_first_tracked_frame():
+    from talkinghead.motion import relative_head_pose
+
+    poses = np.array([[np.nan] * 3, [10.0, -2.0, 1.0], [12.0, -1.0, 1.0], [np.nan] * 3], np.float64)
+    rel = relative_head_pose(poses)
+    assert rel.dtype == np.float32
+    np.testing.assert_allclose(rel, [[0, 0, 0], [0, 0, 0], [2, 1, 0], [0, 0, 0]])
+    assert (relative_head_pose(np.full((3, 3), np.nan)) == 0).all()

@@ -10,10 +10,10 @@
 from talkinghead.motion.blink import BlinkModel, BlinkSchedule
 from talkinghead.motion.generator import PhoneticMotionGenerator, SpeechFeatures
 from talkinghead.motion.head_motion import HeadMotionModel, HeadMotionStats, PoseTrack, fit_head_motion
-from talkinghead.motion.motion import Motion
+from talkinghead.motion.motion import Motion, relative_head_pose
 from talkinghead.motion.prosody import ProsodyEvent, ProsodyGestures, find_events
 
 __all__ = [
-    "Motion", "BlinkModel", "BlinkSchedule", "HeadMotionModel", "HeadMotionStats", "PoseTrack", "fit_head_motion",
+    "Motion", "relative_head_pose", "BlinkModel", "BlinkSchedule", "HeadMotionModel", "HeadMotionStats", "PoseTrack", "fit_head_motion",
     "ProsodyEvent", "ProsodyGestures", "find_events", "PhoneticMotionGenerator", "SpeechFeatures",
 ]

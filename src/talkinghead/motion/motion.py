@@ -21,11 +21,20 @@ from talkinghead.blendshapes import ARKIT_NAMES
 from talkinghead.errors import InputError
 from talkinghead.io import atomic_write_text
 
-__all__ = ["Motion", "MOTION_FORMAT"]
+__all__ = ["Motion", "MOTION_FORMAT", "relative_head_pose"]
 
 #: ``format`` tag of the JSON written by :meth:`Motion.save`
 MOTION_FORMAT = "talkinghead.motion"
 _VERSION = 1
+
+
+def relative_head_pose(poses: np.ndarray) -> np.ndarray:
+    """A dubbed video's head motion: tracked poses ``(t, 3)`` degrees (NaN rows where no face) relative to the
+    first frame with a face, zero where there is none; float32."""
+    poses = np.asarray(poses)
+    valid = np.isfinite(poses[:, 0])
+    first = poses[valid][0] if valid.any() else 0
+    return np.where(valid[:, None], poses - first, 0).astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,7 +30,7 @@ from talkinghead.methods.base import GenerateResult
 from talkinghead.methods.default.config import DefaultConfig
 from talkinghead.methods.sources import FrameStore, as_fraction, frame_progress, load_source, output_size, pingpong
 from talkinghead.methods.sources import resize as _resize
-from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures
+from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures, relative_head_pose
 
 __all__ = ["generate"]
 
@@ -247,9 +247,7 @@ def _generate_from_video(source, audio, output, config, transcript, overwrite, p
     if bar is not None:
         bar.close()
     seconds["render"] = time.perf_counter() - t0
-    valid = np.isfinite(poses[:, 0])
-    rel = np.where(valid[:, None], poses - (poses[valid][0] if valid.any() else 0), 0).astype(np.float32)
-    motion = Motion(motion.fps, motion.blendshapes, rel, motion.head_translation, motion.blink,
+    motion = Motion(motion.fps, motion.blendshapes, relative_head_pose(poses), motion.head_translation, motion.blink,
                     {"source_frame": source_frame}, motion.seed)
     logger.info("wrote %s: %d frames from %d video frames, %s", output, total, length,
                 ", ".join(f"{k} {v:.2f} s" for k, v in seconds.items()))

@@ -399,7 +399,7 @@ def generate(
     from talkinghead.audio import mel_windows
     from talkinghead.face.compositor import Compositor
     from talkinghead.face.crop import CropTransform
-    from talkinghead.motion import Motion
+    from talkinghead.motion import Motion, relative_head_pose
 
     config = config or IPLAPConfig()
     output = check_output_path(output, overwrite)
@@ -513,10 +513,7 @@ def generate(
     if written < total:  # pragma: no cover - the first pass saw these frames
         raise NoFaceError(f"{name} ended after {written} of {total} frames")
 
-    poses = track.poses[source_frame]
-    valid_pose = np.isfinite(poses[:, 0])
-    head = np.where(valid_pose[:, None], poses - (poses[valid_pose][0] if valid_pose.any() else 0), 0)
-    motion = Motion(fps, track.blendshapes[source_frame], head.astype(np.float32),
+    motion = Motion(fps, track.blendshapes[source_frame], relative_head_pose(track.poses[source_frame]),
                     np.zeros((total, 3), np.float32), np.zeros(total, np.float32),
                     {"source_frame": source_frame, "content_points": content}, config.seed)
     if motion_path is not None:
