@@ -12,6 +12,7 @@ the blink rate does not change the head motion).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 import numpy as np
 
@@ -65,6 +66,31 @@ class SpeechFeatures:
         if fps is None:
             raise ValueError("no audio tracks")
         return cls(fps, *(np.concatenate(v) for v in parts.values()))
+
+    @classmethod
+    def analyze(cls, audio, fps: float, transcript: str | None = None, language: str = "en",
+                allow_silence: bool = False, progress: bool = False) -> SpeechFeatures:
+        """The features of a recording, analysed chunk by chunk (``talkinghead.audio.iter_analyze``); with
+        ``allow_silence``, audio that is digital silence (but not shorter than 0.2 s) gives :meth:`silent` ones.
+
+        Raises:
+            AudioContentError: silent (without ``allow_silence``) or too short audio.
+        """
+        from talkinghead.audio import MIN_SECONDS, iter_analyze
+        from talkinghead.errors import AudioContentError
+        from talkinghead.io import probe
+
+        try:
+            return cls.from_tracks(iter_analyze(audio, fps=fps, transcript=transcript, language=language,
+                                                progress=progress))
+        except AudioContentError:
+            if not allow_silence:
+                raise
+            duration = probe(audio).duration
+            if duration < MIN_SECONDS:
+                raise
+            logger.info("the audio is silent: rendering an idle face (--allow-silence)")
+            return cls.silent(int(math.ceil(duration * fps)), fps)
 
     @classmethod
     def silent(cls, num_frames: int, fps: float) -> SpeechFeatures:

@@ -16,14 +16,13 @@ rendered, and the writer reads the audio file in blocks.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from collections.abc import Iterator
 
 import numpy as np
 
-from talkinghead.errors import AudioContentError, NoFaceError, OptionError
+from talkinghead.errors import NoFaceError, OptionError
 from talkinghead.audio.checks import read_transcript
 from talkinghead.io import VideoWriter, check_output_path, iter_frames, probe
 from talkinghead.methods.base import GenerateResult
@@ -35,23 +34,6 @@ from talkinghead.motion import Motion, PhoneticMotionGenerator, SpeechFeatures, 
 __all__ = ["generate"]
 
 logger = logging.getLogger(__name__)
-
-def _speech(audio, config: DefaultConfig, transcript: str | None, progress: bool) -> SpeechFeatures:
-    """Per-frame speech features, analysed chunk by chunk (or an idle track for allowed silence)."""
-    from talkinghead.audio import MIN_SECONDS, iter_analyze
-
-    try:
-        return SpeechFeatures.from_tracks(iter_analyze(audio, fps=config.fps, transcript=transcript,
-                                                       language=config.language, progress=progress))
-    except AudioContentError:
-        if not config.allow_silence:
-            raise
-        duration = probe(audio).duration
-        if duration < MIN_SECONDS:
-            raise
-        logger.info("the audio is silent: rendering an idle face (--allow-silence)")
-        return SpeechFeatures.silent(int(math.ceil(duration * config.fps)), config.fps)
-
 
 def _generator(config: DefaultConfig, dubbing: bool) -> PhoneticMotionGenerator:
     if dubbing:  # the video brings its own head motion, blinks and brows
@@ -67,7 +49,7 @@ def _generator(config: DefaultConfig, dubbing: bool) -> PhoneticMotionGenerator:
 def _motion(audio, config: DefaultConfig, transcript, progress: bool, seconds: dict, dubbing: bool) -> Motion:
     """Analyse the speech and generate the motion, timing both stages into ``seconds``."""
     t0 = time.perf_counter()
-    speech = _speech(audio, config, transcript, progress)
+    speech = SpeechFeatures.analyze(audio, config.fps, transcript, config.language, config.allow_silence, progress)
     seconds["audio"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     motion = _generator(config, dubbing=dubbing).generate(speech, seed=config.seed)

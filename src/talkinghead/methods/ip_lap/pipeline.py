@@ -223,8 +223,7 @@ def _track(frames: Iterator[np.ndarray], fps: float, config: IPLAPConfig, limit:
 
 def _portrait_motion_frames(image: np.ndarray, audio, config: IPLAPConfig, total: int, name: str):
     """A ``frames()`` callable yielding ``total`` renders of the portrait with head motion, blinks and gestures
-    from the shared motion model (mouth at rest), the same frames on every call; and that motion."""
-    from talkinghead.audio import iter_analyze
+    from the shared motion model (mouth at rest), the same frames on every call."""
     from talkinghead.audio.checks import read_transcript
     from talkinghead.face import FaceAnalyzer, select_face
     from talkinghead.face3d import FaceFitter
@@ -237,14 +236,8 @@ def _portrait_motion_frames(image: np.ndarray, audio, config: IPLAPConfig, total
     rig = FaceRig(fit, face.landmarks)
     renderer = WarpRenderer(canonical_topology())
     prepared = renderer.prepare(image, face.landmarks)
-    try:
-        speech = SpeechFeatures.from_tracks(iter_analyze(audio, fps=float(config.fps),
-                                                         transcript=read_transcript(config.transcript),
-                                                         language=config.language))
-    except AudioContentError:
-        if not config.allow_silence:
-            raise
-        speech = SpeechFeatures.silent(total, float(config.fps))
+    speech = SpeechFeatures.analyze(audio, float(config.fps), read_transcript(config.transcript), config.language,
+                                    config.allow_silence)
     motion = PhoneticMotionGenerator(mouth_scale=0.0, head_motion=config.head_motion, blink_rate=config.blink_rate,
                                      gestures=True).generate(speech, seed=config.seed)
 
