@@ -477,14 +477,14 @@ def generate(
 
         def flush():
             rows = [i for i, _ in batch if track.valid[source_frame[i]]]
+            generated = {}
             if rows:
                 crops = np.stack([track.crops.get(source_frame[i])[0] for i in rows])
                 neighbours = np.clip(np.asarray(rows)[:, None] + np.arange(-k, k + 1)[None, :], 0, total - 1)
-                faces = render(crops, points[neighbours], windows[rows])
-                generated = dict(zip(rows, faces))
+                generated = dict(zip(rows, render(crops, points[neighbours], windows[rows])))
             for i, frame in batch:
                 j = source_frame[i]
-                if i in (rows or ()):
+                if i in generated:
                     transform = CropTransform.from_matrix(track.matrices[j], size, track.image_size)
                     mask = _paste_mask(track.crop_landmarks[j], content[i], size)
                     frame = compositor.paste(frame, generated[i], transform, mask)
