@@ -36,23 +36,20 @@ MAX_LAG = 8
 
 def profiles(video: Path, audio: Path, speech_cache: dict) -> dict:
     """Loudness-correlation and viseme-d' profiles (lags -MAX_LAG..MAX_LAG) of one video against ``audio``."""
-    from talkinghead.audio import analyze
-    from talkinghead.face import FaceAnalyzer, SmoothingConfig, analyze_video
     from talkinghead.metrics import loudness_correlations, mouth_opening, viseme_contrast
+    from talkinghead.metrics.analysis import analyze_face, analyze_speech
 
-    with FaceAnalyzer(smoothing=SmoothingConfig(enabled=False)) as analyzer:
-        track = analyze_video(video, analyzer=analyzer)
-    fps = float(track.fps)
-    key = (str(audio), fps)
+    face = analyze_face(video)  # mediapipe, unsmoothed
+    key = (str(audio), face.fps)
     if key not in speech_cache:
-        speech_cache[key] = analyze(audio, fps=fps)
+        speech_cache[key] = analyze_speech(audio, face.fps)
     speech = speech_cache[key]
-    opening = mouth_opening(track.landmarks)
+    opening = mouth_opening(face.landmarks)
     loud = np.full(len(opening), np.nan)
-    n = min(len(opening), speech.num_frames)
+    n = min(len(opening), len(speech.loudness))
     loud[:n] = speech.loudness[:n]
     r = loudness_correlations(opening, loud, MAX_LAG)
-    contrast = viseme_contrast(opening, speech.phones, fps, max_offset=MAX_LAG)
+    contrast = viseme_contrast(opening, speech.phones, face.fps, max_offset=MAX_LAG)
     return {"video": video.name, "frames": len(opening), "face": float(np.isfinite(opening).mean()),
             "loudness_r": r, "viseme_d": contrast.by_offset}
 
