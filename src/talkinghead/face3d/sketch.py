@@ -45,18 +45,21 @@ def sketch_parts() -> dict[str, tuple[tuple[int, ...], bool]]:
 
 
 def draw_sketch(landmarks: np.ndarray, size: tuple[int, int], parts=DEFAULT_PARTS, color=(1.0, 1.0, 1.0),
-                thickness: int = 1, antialias: bool = False, canvas: np.ndarray | None = None) -> np.ndarray:
+                thickness: int = 1, antialias: bool = False, canvas: np.ndarray | None = None,
+                table: dict[str, tuple[tuple[int, ...], bool]] | None = None) -> np.ndarray:
     """Draw face contours as lines (IP-LAP's target sketch).
 
     Args:
         landmarks: ``(478, 2)`` pixels (x right, y down), e.g. ``fit.landmarks(camera=...)``; sub-pixel
             positions are kept (fixed-point drawing, 1/16 px).
         size: ``(width, height)`` of the canvas.
-        parts: names from :func:`sketch_parts`.
+        parts: names from :func:`sketch_parts` (or from ``table``), drawn in this order.
         color: RGB in [0, 1] for every part, or a dict part -> RGB.
         thickness: line width in pixels.
         antialias: anti-aliased lines instead of 8-connected 1-pixel ones.
         canvas: ``(h, w, 3)`` float32 to draw on (copied); default black.
+        table: part name -> (landmark indices in drawing order, closed loop?) instead of :func:`sketch_parts`
+            (a method's own contours, e.g. IP-LAP's temple-to-temple oval).
 
     Returns:
         ``(h, w, 3)`` float32 in [0, 1].
@@ -65,7 +68,7 @@ def draw_sketch(landmarks: np.ndarray, size: tuple[int, int], parts=DEFAULT_PART
 
     width, height = int(size[0]), int(size[1])
     out = np.zeros((height, width, 3), np.float32) if canvas is None else np.array(canvas, np.float32)
-    table = sketch_parts()
+    table = sketch_parts() if table is None else table
     pts = np.round(np.asarray(landmarks, np.float64)[:, :2] * 16).astype(np.int32)
     line = cv2.LINE_AA if antialias else cv2.LINE_8
     for name in parts:

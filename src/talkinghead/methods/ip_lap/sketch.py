@@ -19,26 +19,24 @@ from talkinghead.methods.ip_lap import landmarks as L
 __all__ = ["SKETCH_PARTS", "draw_sketch", "draw_sketches"]
 
 
-def _positions(indices: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(L.ALL.index(i) for i in indices)
-
-
 @functools.lru_cache(maxsize=1)
-def _parts() -> tuple[tuple[str, tuple[int, ...], bool, tuple[float, float, float]], ...]:
+def _parts() -> tuple[dict[str, tuple[tuple[int, ...], bool]], dict[str, tuple[float, float, float]]]:
+    """(part -> (mediapipe landmark indices, closed?), part -> RGB colour) for ``face3d.draw_sketch``."""
     from talkinghead.face import landmark_groups as g
 
     oval = tuple(g.FACE_OVAL[27:31][::-1]) + L.JAW[::-1] + tuple(g.FACE_OVAL[6:10][::-1])  # temple to temple
-    return (
-        ("lips_outer", _positions(tuple(g.LIPS_OUTER)), True, (1.0, 0.2, 0.2)),
-        ("lips_inner", _positions(tuple(g.LIPS_INNER)), True, (1.0, 0.6, 0.2)),
-        ("oval", _positions(oval), False, (0.2, 1.0, 0.2)),
-        ("brow_right", _positions(tuple(g.RIGHT_BROW)), True, (1.0, 1.0, 0.2)),
-        ("brow_left", _positions(tuple(g.LEFT_BROW)), True, (1.0, 1.0, 0.2)),
-        ("nose_ridge", _positions(L.NOSE[:5]), False, (0.2, 1.0, 1.0)),
-        ("nostrils", _positions(L.NOSE[5:]), False, (0.2, 1.0, 1.0)),
-        ("eye_right", _positions(tuple(g.RIGHT_EYE)), True, (0.4, 0.4, 1.0)),
-        ("eye_left", _positions(tuple(g.LEFT_EYE)), True, (0.4, 0.4, 1.0)),
+    parts = (
+        ("lips_outer", tuple(g.LIPS_OUTER), True, (1.0, 0.2, 0.2)),
+        ("lips_inner", tuple(g.LIPS_INNER), True, (1.0, 0.6, 0.2)),
+        ("oval", oval, False, (0.2, 1.0, 0.2)),
+        ("brow_right", tuple(g.RIGHT_BROW), True, (1.0, 1.0, 0.2)),
+        ("brow_left", tuple(g.LEFT_BROW), True, (1.0, 1.0, 0.2)),
+        ("nose_ridge", L.NOSE[:5], False, (0.2, 1.0, 1.0)),
+        ("nostrils", L.NOSE[5:], False, (0.2, 1.0, 1.0)),
+        ("eye_right", tuple(g.RIGHT_EYE), True, (0.4, 0.4, 1.0)),
+        ("eye_left", tuple(g.LEFT_EYE), True, (0.4, 0.4, 1.0)),
     )
+    return {n: (index, closed) for n, index, closed, _ in parts}, {n: colour for n, _, _, colour in parts}
 
 
 #: part names, in drawing order
@@ -47,7 +45,7 @@ SKETCH_PARTS: tuple[str, ...] = ("lips_outer", "lips_inner", "oval", "brow_right
 
 
 def draw_sketch(points131: np.ndarray, size: int, thickness: int = 1) -> np.ndarray:
-    """One sketch.
+    """One sketch (drawn by :func:`talkinghead.face3d.draw_sketch`, anti-aliased, with IP-LAP's parts).
 
     Args:
         points131: ``(131, 2)`` in crop coordinates divided by the crop side (x, y in [0, 1] inside the crop).
@@ -57,16 +55,15 @@ def draw_sketch(points131: np.ndarray, size: int, thickness: int = 1) -> np.ndar
     Returns:
         ``(size, size, 3)`` float32 in [0, 1] RGB, black background.
     """
-    import cv2
+    from talkinghead.face3d.sketch import draw_sketch as draw_contours
 
     pts = np.asarray(points131, np.float64)
     if pts.shape != (L.NUM_ALL, 2):
         raise ValueError(f"expected ({L.NUM_ALL}, 2) points, got {pts.shape}")
-    out = np.zeros((size, size, 3), np.float32)
-    fixed = np.round(np.nan_to_num(pts) * size * 16).astype(np.int32)  # 1/16 px sub-pixel positions
-    for _name, index, closed, colour in _parts():
-        cv2.polylines(out, [fixed[list(index)]], closed, colour, thickness, cv2.LINE_AA, shift=4)
-    return out
+    landmarks = np.zeros((478, 2))
+    landmarks[list(L.ALL)] = np.nan_to_num(pts) * size
+    table, colours = _parts()
+    return draw_contours(landmarks, (size, size), SKETCH_PARTS, colours, thickness, antialias=True, table=table)
 
 
 def draw_sketches(points131, size: int, thickness: int = 1):
