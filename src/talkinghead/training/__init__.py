@@ -14,7 +14,7 @@ from talkinghead.training.loop import FINAL, TrainingResult, run_training
 from talkinghead.training.run_log import image_grid
 from talkinghead.training.sampler import InfiniteSampler
 from talkinghead.training.stages import Stage, run_stages
-from talkinghead.training.task import Phase, TrainingContext, TrainingTask
+from talkinghead.training.task import Phase, TrainingContext, TrainingTask, module_options
 
 __all__ = [
     "EMA",
@@ -33,6 +33,7 @@ __all__ = [
     "init_distributed",
     "latest_checkpoint",
     "list_checkpoints",
+    "module_options",
     "run_stages",
     "run_training",
     "save_pretrained",

@@ -22,6 +22,7 @@ codebook) are several tasks run one after the other (``stages.py``); a later sta
 
 from __future__ import annotations
 
+import inspect
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -34,11 +35,33 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from talkinghead.errors import ModelMissingError
+from talkinghead.errors import ModelMissingError, OptionError
 from talkinghead.nn.pretrained import WEIGHTS_NAME, save_pretrained
 from talkinghead.training.config import TrainingConfig
 
-__all__ = ["Phase", "TrainingContext", "TrainingTask"]
+__all__ = ["Phase", "TrainingContext", "TrainingTask", "module_options"]
+
+
+def module_options(options: Mapping[str, Any] | None, cls: type, what: str,
+                   fixed: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A task's ``model=`` options for ``cls``: its constructor defaults filled in, ``fixed`` set by the task
+    (e.g. the image size the task crops at). A task's config then records every size it builds with.
+
+    Raises:
+        OptionError: a name ``cls`` does not take, or a value that contradicts ``fixed``.
+    """
+    parameters = inspect.signature(cls.__init__).parameters
+    defaults = {name: p.default for name, p in parameters.items() if name != "self"}
+    options = dict(options or {})
+    fixed = dict(fixed or {})
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise OptionError(f"unknown {what} options {unknown}; known: {sorted(defaults)}")
+    for name, value in fixed.items():
+        if name in options and options[name] != value:
+            raise OptionError(f"{what} option {name}={options[name]!r} contradicts the task's {value!r}; drop it "
+                              "or change the task option")
+    return {**defaults, **options, **fixed}
 
 
 @dataclass(frozen=True)

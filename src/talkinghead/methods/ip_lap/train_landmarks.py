@@ -20,7 +20,6 @@ Shape legend: b batch, t window frames (T), r reference frames (N_l), 478 mediap
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -34,7 +33,7 @@ from talkinghead.errors import OptionError
 from talkinghead.losses import LandmarkContinuityLoss, LandmarkL1Loss, weighted_sum
 from talkinghead.methods.ip_lap.audio_to_landmark import LandmarkGenerator
 from talkinghead.methods.ip_lap.landmarks import ALL, CONTENT, NUM_LIP, POSE
-from talkinghead.training import TrainingContext, TrainingTask
+from talkinghead.training import TrainingContext, TrainingTask, module_options
 
 __all__ = ["LandmarkTask", "landmark_inputs", "LIP_ERROR_SIZE"]
 
@@ -54,16 +53,6 @@ def landmark_inputs(batch: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, to
     return batch["mel"], landmarks[..., list(POSE), :], refs[..., list(ALL), :], landmarks[..., list(CONTENT), :]
 
 
-def _resolve_model(model: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``LandmarkGenerator`` kwargs with its defaults filled in; unknown names are an :class:`OptionError`."""
-    parameters = inspect.signature(LandmarkGenerator.__init__).parameters
-    defaults = {name: p.default for name, p in parameters.items() if name != "self"}
-    unknown = sorted(set(model or {}) - set(defaults))
-    if unknown:
-        raise OptionError(f"unknown landmark generator options {unknown}; known: {sorted(defaults)}")
-    return {**defaults, **(model or {})}
-
-
 class LandmarkTask(TrainingTask):
     """IP-LAP stage 1: trains ``landmark_generator`` (:class:`LandmarkGenerator`) with Eq. 12.
 
@@ -80,7 +69,7 @@ class LandmarkTask(TrainingTask):
     def __init__(self, data_dir: str | os.PathLike, model: Mapping[str, Any] | None = None, lr: float = 1e-4,
                  continuity_weight: float = 1.0, split: str = "train", seed: int = 0):
         self.data_dir = Path(data_dir)
-        self.model_options = _resolve_model(model)
+        self.model_options = module_options(model, LandmarkGenerator, "landmark generator")
         if self.model_options["window"] < 2:
             raise OptionError(f"the landmark stage trains on windows of at least 2 frames (Eq. 11), got "
                               f"window={self.model_options['window']}")

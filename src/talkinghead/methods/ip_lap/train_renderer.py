@@ -30,7 +30,6 @@ Shape legend: b batch, t = 2k+1 window frames, r references (N), s crop side (= 
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -47,7 +46,7 @@ from talkinghead.methods.ip_lap.landmarks import ALL
 from talkinghead.methods.ip_lap.renderer import LandmarkRenderer, RenderOutput, mask_lower_half
 from talkinghead.methods.ip_lap.sketch import draw_sketches
 from talkinghead.nn import MultiScaleDiscriminator
-from talkinghead.training import Phase, TrainingContext, TrainingTask
+from talkinghead.training import Phase, TrainingContext, TrainingTask, module_options
 
 __all__ = ["RendererTask", "SketchCollate", "renderer_inputs", "LOSS_WEIGHTS", "DISCRIMINATOR"]
 
@@ -93,21 +92,6 @@ def renderer_inputs(batch: Mapping[str, torch.Tensor]) -> tuple[tuple[torch.Tens
     return inputs, target
 
 
-def _resolve(options: Mapping[str, Any] | None, cls: type, what: str, fixed: Mapping[str, Any]) -> dict[str, Any]:
-    """``cls`` kwargs with its defaults filled in, ``fixed`` set by the task; unknown names and clashes raise."""
-    parameters = inspect.signature(cls.__init__).parameters
-    defaults = {name: p.default for name, p in parameters.items() if name != "self"}
-    options = dict(options or {})
-    unknown = sorted(set(options) - set(defaults))
-    if unknown:
-        raise OptionError(f"unknown {what} options {unknown}; known: {sorted(defaults)}")
-    for name, value in fixed.items():
-        if name in options and options[name] != value:
-            raise OptionError(f"{what} option {name}={options[name]!r} contradicts the task's {value!r}; drop it "
-                              "or change the task option")
-    return {**defaults, **options, **fixed}
-
-
 def _patch_grid(size: int, num_scales: int, num_layers: int, **_) -> int:
     """Side of the logit map of :class:`MultiScaleDiscriminator`'s coarsest scale for ``size`` px images."""
     for _scale in range(num_scales - 1):
@@ -148,7 +132,7 @@ class RendererTask(TrainingTask):
             raise OptionError(f"num_refs must be >= 1 and k >= 0, got {num_refs} and {k}")
         self.data_dir = Path(data_dir)
         self.image_size, self.num_refs, self.k = int(image_size), int(num_refs), int(k)
-        self.model_options = _resolve(model, LandmarkRenderer, "renderer",
+        self.model_options = module_options(model, LandmarkRenderer, "renderer",
                                       {"image_size": self.image_size, "num_sketches": 2 * self.k + 1})
         unknown = sorted(set(weights or {}) - set(LOSS_WEIGHTS))
         if unknown:
